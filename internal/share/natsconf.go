@@ -2,6 +2,7 @@ package share
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -72,10 +73,6 @@ func (f *Federation) ServerConfig(n Nation, i int) (string, error) {
 	}
 
 	w.open("leafnodes")
-	w.kv("listen", q(hostPort(srv.Host, srv.LeafPort)))
-	// Partners must dial the URL we give them (a proxy, a load balancer),
-	// never an address they learn from gossip (research/nats.md §4.4).
-	w.kv("no_advertise", "true")
 	w.kv("reconnect", q("1s"))
 	links := f.links()
 	var accepted []Link
@@ -84,7 +81,12 @@ func (f *Federation) ServerConfig(n Nation, i int) (string, error) {
 			accepted = append(accepted, l)
 		}
 	}
+	// A nation that accepts no link opens no leaf port at all.
 	if len(accepted) > 0 {
+		w.kv("listen", q(hostPort(srv.Host, srv.LeafPort)))
+		// Partners must dial the URL we give them (a proxy, a load
+		// balancer), never an address learnt from gossip (research/nats.md §4.4).
+		w.kv("no_advertise", "true")
 		if spec.TLS != nil {
 			writeTLS(w, spec.TLS, true)
 		}
@@ -257,8 +259,16 @@ func hostPort(host string, port int) string {
 	return host + ":" + strconv.Itoa(port)
 }
 
-// q quotes s for a nats-server config file.
-func q(s string) string { return strconv.Quote(s) }
+// q quotes s for a nats-server config file. An environment reference
+// ("$TRILINK_JP_APP_PASSWORD") stays bare so that nats-server expands it.
+func q(s string) string {
+	if envRef.MatchString(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+var envRef = regexp.MustCompile(`^\$[A-Z_][A-Z0-9_]*$`)
 
 // confWriter writes indented nats-server configuration.
 type confWriter struct {
