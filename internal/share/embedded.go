@@ -87,7 +87,7 @@ func LoopbackFederation(dataDir string) (*Federation, error) {
 	f := &Federation{}
 	leafPass := map[[2]Nation]string{}
 	for _, l := range DefaultLinks(Nations) {
-		leafPass[[2]Nation{l.From, l.To}] = randomSecret()
+		leafPass[[2]Nation{l.From, l.To}] = RandomSecret()
 	}
 	for _, n := range Nations {
 		ports, err := FreePorts(2)
@@ -102,8 +102,8 @@ func LoopbackFederation(dataDir string) (*Federation, error) {
 				StoreDir: filepath.Join(dataDir, n.String()),
 			}},
 			LeafURLs:      []string{fmt.Sprintf("nats-leaf://127.0.0.1:%d", ports[1])},
-			AppPassword:   randomSecret(),
-			SysPassword:   randomSecret(),
+			AppPassword:   RandomSecret(),
+			SysPassword:   RandomSecret(),
 			LeafPasswords: map[Nation]string{},
 		}
 		for pair, pw := range leafPass {
@@ -139,7 +139,8 @@ func FreePorts(n int) ([]int, error) {
 	return out, nil
 }
 
-func randomSecret() string {
+// RandomSecret returns a fresh random password.
+func RandomSecret() string {
 	b := make([]byte, 18)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on Linux

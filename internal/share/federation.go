@@ -163,63 +163,95 @@ func (f *Federation) Validate() error {
 	if len(f.Nations) == 0 {
 		return errors.New("share: federation has no nations")
 	}
-	seen := map[Nation]bool{}
-	names := map[string]bool{}
-	for i, s := range f.Nations {
-		if !s.Nation.Valid() {
-			return fmt.Errorf("share: nations[%d].nation: %w", i, ErrUnknownNation)
-		}
-		if seen[s.Nation] {
-			return fmt.Errorf("share: nations[%d].nation: %s listed twice", i, s.Nation)
-		}
-		seen[s.Nation] = true
-		if n := len(s.Servers); n != 1 && n != 3 {
-			return fmt.Errorf("share: %s.servers: want 1 (embedded) or 3 (cluster), got %d", s.Nation, n)
-		}
-		for j, srv := range s.Servers {
-			field := fmt.Sprintf("share: %s.servers[%d]", s.Nation, j)
-			if srv.Name == "" {
-				return fmt.Errorf("%s.name: empty", field)
-			}
-			if names[srv.Name] {
-				return fmt.Errorf("%s.name: %q used twice", field, srv.Name)
-			}
-			names[srv.Name] = true
-			if srv.Host == "" {
-				return fmt.Errorf("%s.host: empty", field)
-			}
-			for _, p := range []struct {
-				name string
-				v    int
-			}{{"client_port", srv.ClientPort}, {"leaf_port", srv.LeafPort}, {"cluster_port", srv.ClusterPort}, {"http_port", srv.HTTPPort}} {
-				if p.v < -1 || p.v > 65535 {
-					return fmt.Errorf("%s.%s: %d out of range", field, p.name, p.v)
-				}
-			}
-			if srv.StoreDir == "" {
-				return fmt.Errorf("%s.store_dir: empty", field)
-			}
-			if len(s.Servers) == 3 && (srv.ClusterPort <= 0 || len(srv.Routes) == 0) {
-				return fmt.Errorf("%s: a cluster server needs cluster_port and routes", field)
-			}
-		}
-		if s.AppPassword == "" {
-			return fmt.Errorf("share: %s.app_password: empty", s.Nation)
-		}
-		if s.SysPassword == "" {
-			return fmt.Errorf("share: %s.sys_password: empty", s.Nation)
-		}
-		if s.TLS != nil {
-			if s.TLS.CertFile == "" || s.TLS.KeyFile == "" || s.TLS.CAFile == "" {
-				return fmt.Errorf("share: %s.tls: cert_file, key_file and ca_file are all required", s.Nation)
-			}
+	for i := range f.Nations {
+		if err := f.validateNation(i, true); err != nil {
+			return err
 		}
 	}
+	return f.validateLinks(NationUnknown)
+}
+
+// ValidateFor checks what nation n needs to run: its own servers fully, and
+// of its partners only what its links use (their leaf URLs and credentials).
+// A node's configuration describes partners no further than that.
+func (f *Federation) ValidateFor(n Nation) error {
+	for i := range f.Nations {
+		if err := f.validateNation(i, f.Nations[i].Nation == n); err != nil {
+			return err
+		}
+	}
+	if f.Spec(n) == nil {
+		return fmt.Errorf("share: %s is not in the federation", n)
+	}
+	return f.validateLinks(n)
+}
+
+func (f *Federation) validateNation(i int, full bool) error {
+	s := f.Nations[i]
+	if !s.Nation.Valid() {
+		return fmt.Errorf("share: nations[%d].nation: %w", i, ErrUnknownNation)
+	}
+	for j := range i {
+		if f.Nations[j].Nation == s.Nation {
+			return fmt.Errorf("share: nations[%d].nation: %s listed twice", i, s.Nation)
+		}
+	}
+	if s.TLS != nil && (s.TLS.CertFile == "" || s.TLS.KeyFile == "" || s.TLS.CAFile == "") {
+		return fmt.Errorf("share: %s.tls: cert_file, key_file and ca_file are all required", s.Nation)
+	}
+	if !full {
+		return nil
+	}
+	if n := len(s.Servers); n != 1 && n != 3 {
+		return fmt.Errorf("share: %s.servers: want 1 (embedded) or 3 (cluster), got %d", s.Nation, n)
+	}
+	names := map[string]bool{}
+	for j, srv := range s.Servers {
+		field := fmt.Sprintf("share: %s.servers[%d]", s.Nation, j)
+		if srv.Name == "" {
+			return fmt.Errorf("%s.name: empty", field)
+		}
+		if names[srv.Name] {
+			return fmt.Errorf("%s.name: %q used twice", field, srv.Name)
+		}
+		names[srv.Name] = true
+		if srv.Host == "" {
+			return fmt.Errorf("%s.host: empty", field)
+		}
+		for _, p := range []struct {
+			name string
+			v    int
+		}{{"client_port", srv.ClientPort}, {"leaf_port", srv.LeafPort}, {"cluster_port", srv.ClusterPort}, {"http_port", srv.HTTPPort}} {
+			if p.v < -1 || p.v > 65535 {
+				return fmt.Errorf("%s.%s: %d out of range", field, p.name, p.v)
+			}
+		}
+		if srv.StoreDir == "" {
+			return fmt.Errorf("%s.store_dir: empty", field)
+		}
+		if len(s.Servers) == 3 && (srv.ClusterPort <= 0 || len(srv.Routes) == 0) {
+			return fmt.Errorf("%s: a cluster server needs cluster_port and routes", field)
+		}
+	}
+	if s.AppPassword == "" {
+		return fmt.Errorf("share: %s.app_password: empty", s.Nation)
+	}
+	if s.SysPassword == "" {
+		return fmt.Errorf("share: %s.sys_password: empty", s.Nation)
+	}
+	return nil
+}
+
+// validateLinks checks the links, all of them or only those of nation only.
+func (f *Federation) validateLinks(only Nation) error {
 	links := f.links()
 	if err := CheckLinks(links); err != nil {
 		return err
 	}
 	for _, l := range links {
+		if only != NationUnknown && l.From != only && l.To != only {
+			continue
+		}
 		from, to := f.Spec(l.From), f.Spec(l.To)
 		if from == nil || to == nil {
 			return fmt.Errorf("share: link %s→%s names a nation that is not in the federation", l.From, l.To)

@@ -112,6 +112,9 @@ type LinkMonitor struct {
 	// only just left on the fast path.
 	audit  map[Nation]hbSeen
 	stalls map[Nation]time.Time // owned by Run's goroutine
+	// wake asks Run for an early check: a heartbeat arrived from a partner
+	// whose link is not up.
+	wake chan struct{}
 }
 
 type hbSeen struct {
@@ -139,7 +142,7 @@ func NewLinkMonitor(nc *nats.Conn, js jetstream.JetStream, cfg LinkMonitorConfig
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	m := &LinkMonitor{nc: nc, js: js, cfg: cfg, log: cfg.Logger, links: map[Nation]*LinkStatus{}, hbs: map[Nation]hbSeen{}, audit: map[Nation]hbSeen{}, stalls: map[Nation]time.Time{}}
+	m := &LinkMonitor{nc: nc, js: js, cfg: cfg, log: cfg.Logger, links: map[Nation]*LinkStatus{}, hbs: map[Nation]hbSeen{}, audit: map[Nation]hbSeen{}, stalls: map[Nation]time.Time{}, wake: make(chan struct{}, 1)}
 	now := time.Now()
 	for _, p := range cfg.Partners {
 		m.links[p] = &LinkStatus{Partner: p, State: LinkUnknown, Since: now}
@@ -180,21 +183,44 @@ func (m *LinkMonitor) Run(ctx context.Context) error {
 			}
 		}
 		m.hbs[hb.Nation] = hbSeen{at: now, hb: hb}
+		l := m.links[hb.Nation]
+		notUp := l != nil && l.State != LinkUp
 		m.mu.Unlock()
+		if notUp {
+			select {
+			case m.wake <- struct{}{}:
+			default:
+			}
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("share: link monitor subscribe: %w", err)
 	}
 	defer sub.Unsubscribe()
-	t := time.NewTicker(m.cfg.Interval)
+	// For the first seconds heartbeats go out ten times as often: interest
+	// in them takes some milliseconds to cross the leaf links, and a node
+	// should not wait a whole interval to learn that its partners are there.
+	t := time.NewTicker(m.cfg.Interval / 10)
 	defer t.Stop()
+	fastUntil := time.Now().Add(5 * m.cfg.Interval)
+	m.beat(ctx)
 	for {
-		m.beat(ctx)
+		if !fastUntil.IsZero() && time.Now().After(fastUntil) {
+			t.Reset(m.cfg.Interval)
+			fastUntil = time.Time{}
+		}
 		m.check(ctx, time.Now())
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-m.wake:
+			// A partner whose link is not up has spoken: answer at once, so
+			// that it need not wait an interval to hear from us (our first
+			// heartbeat may have gone out before it listened). Wakes come
+			// only while a link is not up, at most one per partner heartbeat.
+			m.beat(ctx)
 		case <-t.C:
+			m.beat(ctx)
 		}
 	}
 }

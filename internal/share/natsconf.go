@@ -23,13 +23,10 @@ func leafUserName(partner Nation) string { return partner.String() + "_leaf" }
 // The output is a plain nats-server config file: it runs both embedded
 // (Options.ProcessConfigString) and under the standalone nats-server binary.
 func (f *Federation) ServerConfig(n Nation, i int) (string, error) {
-	if err := f.Validate(); err != nil {
+	if err := f.ValidateFor(n); err != nil {
 		return "", err
 	}
 	spec := f.Spec(n)
-	if spec == nil {
-		return "", fmt.Errorf("share: %s is not in the federation", n)
-	}
 	if i < 0 || i >= len(spec.Servers) {
 		return "", fmt.Errorf("share: %s has no server %d", n, i)
 	}

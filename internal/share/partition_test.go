@@ -195,7 +195,13 @@ func TestPartitionHeal(t *testing.T) {
 		}
 		return true
 	})
-	t.Logf("durable catch-up complete %v after heal", time.Since(healed).Round(time.Millisecond))
+	catchUp := time.Since(healed)
+	t.Logf("durable catch-up complete %v after heal", catchUp.Round(time.Millisecond))
+	// Without the kick the server's source retry backoff makes this 20–40 s
+	// (research/nats.md §4.4); with it, about a second here.
+	if catchUp > 30*time.Second {
+		t.Errorf("durable catch-up took %v with the kick, want < 30 s", catchUp)
+	}
 	sharetest.Eventually(t, 10*time.Second, "kr sees the jp link up again", func() bool { return linkState(mons[share.KR], share.JP) == share.LinkUp })
 	for _, n := range share.Nations {
 		cols[n].check(t, n.String())

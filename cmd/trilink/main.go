@@ -1,0 +1,125 @@
+// Command trilink is the trilateral missile-warning exchange and hotline:
+// one binary for the demo, a nation's node, the simulator and the tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/trilink/trilink/internal/app"
+)
+
+const usage = `usage: trilink <command> [flags]
+
+commands:
+  demo       all three nations in one process on embedded NATS, with the console
+  node       one nation's node against its own NATS (embedded or an external cluster)
+  sim        simulate sensors and publish their measurements
+  analyze    offline: simulate, fuse, estimate, warn; print each event
+  scenarios  list the built-in scenarios
+  pki        certificate authorities and certificates per nation
+  audit      verify the hotline/alert Merkle log
+  bench      print performance figures (backbone, …)
+  version    print the version
+
+Run 'trilink <command> -h' for the command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, args := args[0], args[1:]
+	fs := flag.NewFlagSet("trilink "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	logJSON := fs.Bool("log-json", false, "log as JSON (for production) instead of text")
+	var exec func(*slog.Logger) error
+	switch cmd {
+	case "demo":
+		var c app.DemoConfig
+		fs.StringVar(&c.HTTP, "http", "127.0.0.1:8080", "console listen address")
+		fs.StringVar(&c.DataDir, "data", app.DefaultDataDir(), "state directory (streams survive restarts)")
+		fs.StringVar(&c.Scenario, "scenario", "", "built-in scenario to replay in a loop")
+		fs.Float64Var(&c.Speed, "speed", 1, "replay speed")
+		exec = func(l *slog.Logger) error { return app.RunDemo(ctx, c, l, stdout) }
+	case "node":
+		var o app.NodeOptions
+		fs.StringVar(&o.Nation, "nation", "", "jp, kr or us")
+		fs.StringVar(&o.ConfigFile, "config", "", "node configuration file (YAML)")
+		fs.BoolVar(&o.PrintNATSConfig, "print-nats-config", false, "print the nation's production nats-server configuration (3 servers, mTLS leaf links) and exit")
+		fs.StringVar(&o.OutDir, "out", "", "with --print-nats-config: write one file per server into this directory")
+		exec = func(l *slog.Logger) error { return app.RunNode(ctx, o, l, stdout) }
+	case "bench":
+		var o app.BenchOptions
+		// The benchmark's name may come before or after the flags.
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			o.Name, args = args[0], args[1:]
+		}
+		fs.BoolVar(&o.JSON, "json", false, "print one JSON object")
+		fs.StringVar(&o.Dir, "data", "", "scratch directory (default: a temporary one)")
+		exec = func(l *slog.Logger) error {
+			if o.Name == "" && fs.NArg() == 1 {
+				o.Name = fs.Arg(0)
+			}
+			if o.Name == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != o.Name) {
+				return &app.UsageError{Err: errors.New("name one benchmark: backbone")}
+			}
+			return app.RunBench(ctx, o, l, stdout)
+		}
+	case "version":
+		exec = func(*slog.Logger) error { fmt.Fprintln(stdout, "trilink", app.Version); return nil }
+	case "sim", "analyze", "scenarios", "pki", "audit":
+		fmt.Fprintf(stderr, "trilink %s: not built yet\n", cmd)
+		return 2
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "trilink: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if cmd != "bench" && fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "trilink %s: unexpected argument %q\n", cmd, fs.Arg(0))
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "trilink %s: --log-level: %v\n", cmd, err)
+		return 2
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(stderr, hopts)
+	if *logJSON {
+		h = slog.NewJSONHandler(stderr, hopts)
+	}
+	if err := exec(slog.New(h)); err != nil {
+		fmt.Fprintf(stderr, "trilink %s: %v\n", cmd, err)
+		if ue := (*app.UsageError)(nil); errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,283 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/trilink/trilink/internal/httpapi"
+	"github.com/trilink/trilink/internal/share"
+)
+
+// Version is set at build time (-ldflags "-X ...app.Version=...").
+var Version = "dev"
+
+// DemoConfig configures `trilink demo`.
+type DemoConfig struct {
+	HTTP     string  // listen address of the console
+	DataDir  string  // persistent state; streams survive restarts
+	Scenario string  // built-in scenario replayed in a loop
+	Speed    float64 // replay speed
+}
+
+// RunDemo runs the three nations in this process until ctx ends, and prints
+// where the console is.
+func RunDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger, stdout io.Writer) error {
+	if cfg.Speed <= 0 {
+		return usagef("--speed: %v (want > 0)", cfg.Speed)
+	}
+	if _, _, err := net.SplitHostPort(cfg.HTTP); err != nil {
+		return usagef("--http: %q: %v", cfg.HTTP, err)
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir()
+	}
+	dir := filepath.Join(cfg.DataDir, "demo")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("--data: %w", err)
+	}
+	start := time.Now()
+	sys, err := StartLoopback(ctx, dir, log)
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+	ln, err := net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return usagef("--http: %v", err)
+	}
+	h := httpapi.New(httpapi.Options{Status: sys.Status, Gatherer: newRegistry(sys), Version: Version, Logger: log})
+	fmt.Fprintf(stdout, "trilink demo: jp, kr and us running in this process (data in %s)\n", dir)
+	fmt.Fprintf(stdout, "console: http://%s/\n", ln.Addr())
+	log.Info("demo started", "http", ln.Addr().String(), "data", dir, "took", time.Since(start).Round(time.Millisecond))
+	if cfg.Scenario != "" {
+		log.Warn("scenario replay arrives with the simulator (issue 3); running the backbone only", "scenario", cfg.Scenario)
+	}
+	return runAll(ctx, log, sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, ln, h, log) })
+}
+
+// NodeOptions are the flags of `trilink node`.
+type NodeOptions struct {
+	Nation          string
+	ConfigFile      string
+	PrintNATSConfig bool
+	// OutDir, with PrintNATSConfig, writes one file per server instead of printing.
+	OutDir string
+}
+
+// RunNode runs one nation's node, or prints its production NATS configuration.
+func RunNode(ctx context.Context, o NodeOptions, log *slog.Logger, stdout io.Writer) error {
+	n, err := share.ParseNation(o.Nation)
+	if err != nil {
+		return usagef("--nation: %w", err)
+	}
+	if o.PrintNATSConfig {
+		return printNATSConfig(n, o.OutDir, stdout)
+	}
+	if o.ConfigFile == "" {
+		return usagef("--config: required (or --print-nats-config)")
+	}
+	cfg, err := LoadNodeConfig(o.ConfigFile)
+	if err != nil {
+		return err
+	}
+	if cfg.Nation != n.String() {
+		return usagef("--nation %s but %s says nation: %s", n, o.ConfigFile, cfg.Nation)
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = filepath.Join(DefaultDataDir(), "node-"+n.String())
+	}
+	node, err := startNode(ctx, n, cfg, log)
+	if err != nil {
+		return err
+	}
+	sys := &System{Nodes: []*Node{node}, log: log}
+	defer sys.Close()
+	ln, err := net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return usagef("%s: http: %v", o.ConfigFile, err)
+	}
+	h := httpapi.New(httpapi.Options{Status: sys.Status, Gatherer: newRegistry(sys), Version: Version, Logger: log})
+	fmt.Fprintf(stdout, "trilink node %s: http://%s/\n", n, ln.Addr())
+	return runAll(ctx, log, sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, ln, h, log) })
+}
+
+func startNode(ctx context.Context, n share.Nation, cfg *NodeConfig, log *slog.Logger) (*Node, error) {
+	if cfg.NATS.URL != "" {
+		opts := []nats.Option{nats.Name("trilink-" + n.String()), nats.MaxReconnects(-1)}
+		if cfg.NATS.User != "" {
+			opts = append(opts, nats.UserInfo(cfg.NATS.User, os.Getenv(cfg.NATS.PasswordEnv)))
+		}
+		nc, err := nats.Connect(cfg.NATS.URL, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: connect %s: %w", n, cfg.NATS.URL, err)
+		}
+		replicas := cfg.NATS.Replicas
+		if replicas == 0 {
+			replicas = 3
+		}
+		node, err := newNode(n, nc, nil, replicas, log)
+		if err != nil {
+			nc.Close()
+			return nil, err
+		}
+		if err := share.EnsureStreams(ctx, node.JS, n, n.Partners(), replicas, share.DefaultRetention); err != nil {
+			node.Close()
+			return nil, err
+		}
+		return node, nil
+	}
+	fed, err := nodeFederation(n, cfg)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	srv, err := share.StartServer(fed, n, 0, log)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := srv.ConnectApp()
+	if err != nil {
+		srv.Stop()
+		return nil, err
+	}
+	node, err := newNode(n, nc, srv, 1, log)
+	if err != nil {
+		nc.Close()
+		srv.Stop()
+		return nil, err
+	}
+	if err := share.EnsureStreams(ctx, node.JS, n, n.Partners(), 1, share.DefaultRetention); err != nil {
+		node.Close()
+		return nil, err
+	}
+	return node, nil
+}
+
+// nodeFederation describes, for an embedded node, its own server and of
+// each partner what the links use.
+func nodeFederation(n share.Nation, cfg *NodeConfig) (*share.Federation, error) {
+	ch, cp, err := splitPort(cfg.Embedded.ClientListen)
+	if err != nil {
+		return nil, fmt.Errorf("embedded.client_listen: %w", err)
+	}
+	lh, lp, err := splitPort(cfg.Embedded.LeafListen)
+	if err != nil {
+		return nil, fmt.Errorf("embedded.leaf_listen: %w", err)
+	}
+	if lh != ch {
+		return nil, fmt.Errorf("embedded.leaf_listen: host %q differs from client_listen's %q", lh, ch)
+	}
+	own := share.NationSpec{
+		Nation:        n,
+		Servers:       []share.ServerSpec{{Name: n.String() + "-1", Host: ch, ClientPort: cp, LeafPort: lp, StoreDir: filepath.Join(cfg.DataDir, "nats")}},
+		LeafURLs:      []string{"nats-leaf://" + cfg.Embedded.LeafListen},
+		AppPassword:   share.RandomSecret(),
+		SysPassword:   share.RandomSecret(),
+		LeafPasswords: map[share.Nation]string{},
+	}
+	fed := &share.Federation{}
+	for _, p := range n.Partners() {
+		pc := cfg.Embedded.Partners[p.String()]
+		pw := os.Getenv(pc.PasswordEnv)
+		own.LeafPasswords[p] = pw
+		fed.Nations = append(fed.Nations, share.NationSpec{Nation: p, LeafURLs: []string{pc.LeafURL}, LeafPasswords: map[share.Nation]string{n: pw}})
+	}
+	fed.Nations = append(fed.Nations, own)
+	return fed, fed.ValidateFor(n)
+}
+
+func splitPort(hp string) (string, int, error) {
+	h, p, err := net.SplitHostPort(hp)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("bad port %q", p)
+	}
+	return h, port, nil
+}
+
+// printNATSConfig prints (or writes) the nats-server configuration files of
+// nation n's production cluster.
+func printNATSConfig(n share.Nation, outDir string, stdout io.Writer) error {
+	fed := share.ProductionFederation(share.ProductionOptions{})
+	spec := fed.Spec(n)
+	for i, srv := range spec.Servers {
+		conf, err := fed.ServerConfig(n, i)
+		if err != nil {
+			return err
+		}
+		name := srv.Name + ".conf"
+		if outDir != "" {
+			if err := os.MkdirAll(outDir, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(outDir, name), []byte(conf), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(outDir, name))
+			continue
+		}
+		fmt.Fprintf(stdout, "# ===== %s =====\n%s\n", name, conf)
+	}
+	return nil
+}
+
+// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           http.MaxBytesHandler(h, 1<<20),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	<-errc
+	return err
+}
+
+// runAll runs fns until ctx ends or one fails; then it cancels the others and
+// waits for them.
+func runAll(ctx context.Context, log *slog.Logger, fns ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, len(fns))
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(ctx)
+			cancel()
+		}()
+	}
+	wg.Wait()
+	err := errors.Join(errs...)
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
