@@ -97,6 +97,9 @@ func TestProductionConfigParses(t *testing.T) {
 		if err := o.ProcessConfigString(conf); err != nil {
 			t.Fatalf("jp server %d: %v\n%s", i+1, err, conf)
 		}
+		if o.Cluster.TLSConfig == nil {
+			t.Errorf("jp server %d: routes without TLS", i+1)
+		}
 		if o.Cluster.Name != "jp" || len(o.Routes) != 3 {
 			t.Errorf("jp server %d: cluster %q with %d routes, want jp with 3", i+1, o.Cluster.Name, len(o.Routes))
 		}
@@ -234,4 +237,7 @@ func writeTestPKI(t *testing.T, dir string) {
 	write("leaf.pem", "CERTIFICATE", der)
 	write("leaf-key.pem", "EC PRIVATE KEY", keyDER)
 	write("partners-ca.pem", "CERTIFICATE", caDER)
+	write("route.pem", "CERTIFICATE", der)
+	write("route-key.pem", "EC PRIVATE KEY", keyDER)
+	write("ca.pem", "CERTIFICATE", caDER)
 }

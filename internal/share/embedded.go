@@ -84,7 +84,7 @@ func (s *Server) Stop() {
 // embedded server each, on free loopback ports, storing under dataDir/<n>,
 // with fresh random passwords. It is the demo's and the tests' federation.
 func LoopbackFederation(dataDir string) (*Federation, error) {
-	f := &Federation{}
+	f := &Federation{HashPasswords: true}
 	leafPass := map[[2]Nation]string{}
 	for _, l := range DefaultLinks(Nations) {
 		leafPass[[2]Nation{l.From, l.To}] = RandomSecret()

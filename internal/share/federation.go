@@ -18,6 +18,10 @@ type Federation struct {
 	// link per pair, solicited by the earlier nation and landing in each
 	// side's border account for the other (jp→kr, jp→us, kr→us).
 	Links []Link
+	// HashPasswords writes bcrypt hashes instead of the passwords that
+	// servers check (users and accepted leaf logins), so that no config holds
+	// a secret a client could use. Environment references stay as they are.
+	HashPasswords bool
 }
 
 // NationSpec describes one nation's NATS system.
@@ -32,6 +36,9 @@ type NationSpec struct {
 	// TLS, when set, turns on mTLS for the leaf links: partners are
 	// authenticated by certificate (verify_and_map) instead of password.
 	TLS *LeafTLS
+	// ClusterTLS, when set, secures the routes between the nation's own
+	// servers (certificates of the nation's own CA; routes always verify).
+	ClusterTLS *LeafTLS
 	// AppPassword is the password of the national application user. In
 	// production configs use an environment reference such as
 	// "$TRILINK_JP_APP_PASSWORD", which nats-server expands.

@@ -43,6 +43,17 @@ func (s LinkState) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (s LinkState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *LinkState) UnmarshalText(b []byte) error {
+	for i, n := range linkStateNames {
+		if n == string(b) {
+			*s = LinkState(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("share: unknown link state %q", b)
+}
+
 // LinkStatus is what a nation knows of its link to one partner.
 type LinkStatus struct {
 	Partner Nation    `json:"partner"`
@@ -114,7 +125,8 @@ type LinkMonitor struct {
 	stalls map[Nation]time.Time // owned by Run's goroutine
 	// wake asks Run for an early check: a heartbeat arrived from a partner
 	// whose link is not up.
-	wake chan struct{}
+	wake    chan struct{}
+	started time.Time
 }
 
 type hbSeen struct {
@@ -142,7 +154,7 @@ func NewLinkMonitor(nc *nats.Conn, js jetstream.JetStream, cfg LinkMonitorConfig
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	m := &LinkMonitor{nc: nc, js: js, cfg: cfg, log: cfg.Logger, links: map[Nation]*LinkStatus{}, hbs: map[Nation]hbSeen{}, audit: map[Nation]hbSeen{}, stalls: map[Nation]time.Time{}, wake: make(chan struct{}, 1)}
+	m := &LinkMonitor{nc: nc, js: js, cfg: cfg, log: cfg.Logger, links: map[Nation]*LinkStatus{}, hbs: map[Nation]hbSeen{}, audit: map[Nation]hbSeen{}, stalls: map[Nation]time.Time{}, wake: make(chan struct{}, 1), started: time.Now()}
 	now := time.Now()
 	for _, p := range cfg.Partners {
 		m.links[p] = &LinkStatus{Partner: p, State: LinkUnknown, Since: now}
@@ -264,7 +276,11 @@ func (m *LinkMonitor) check(ctx context.Context, now time.Time) {
 		state := LinkUp
 		silent := !ok || now.Sub(seen.at) > m.cfg.DownAfter
 		switch {
-		case leaf != nil && !*leaf, silent:
+		case leaf != nil && !*leaf:
+			state = LinkDown
+		case !ok && now.Sub(m.started) < m.cfg.DownAfter:
+			state = LinkUnknown // not heard yet, but not silent long enough to say down
+		case silent:
 			state = LinkDown
 		case now.Sub(seen.at) > m.cfg.DegradedAfter:
 			state = LinkDegraded
@@ -291,7 +307,10 @@ func (m *LinkMonitor) check(ctx context.Context, now time.Time) {
 		l.LeafConnected, l.LastHeartbeat, l.Behind = leaf, seen.at, behind
 		if prev != state {
 			l.State, l.Since = state, now
-			if state == LinkUp && prev != LinkUnknown {
+			// A source whose first attempt failed (the server recovered the
+			// stream before the link was up) would otherwise wait out a
+			// backoff of up to two minutes: kick on every return to up.
+			if state == LinkUp {
 				kick = true
 			}
 		}

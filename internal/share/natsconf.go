@@ -2,6 +2,7 @@ package share
 
 import (
 	"fmt"
+	"golang.org/x/crypto/bcrypt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -58,14 +59,21 @@ func (f *Federation) ServerConfig(n Nation, i int) (string, error) {
 		w.open("cluster")
 		w.kv("name", n.String())
 		w.kv("listen", q(hostPort(srv.Host, srv.ClusterPort)))
-		w.open("authorization")
-		w.kv("user", q(n.String()+"_route"))
-		w.kv("password", q(spec.SysPassword))
-		w.close()
-		w.list("routes", srv.Routes, true)
-		if spec.TLS != nil {
-			writeTLS(w, spec.TLS, false)
+		routes := srv.Routes
+		if spec.ClusterTLS != nil {
+			// Routes authenticate each other by certificate.
+			writeTLS(w, spec.ClusterTLS, false)
+		} else {
+			w.open("authorization")
+			w.kv("user", q(n.String()+"_route"))
+			w.kv("password", q(f.secret(spec.SysPassword)))
+			w.close()
+			routes = nil
+			for _, r := range srv.Routes {
+				routes = append(routes, strings.Replace(r, "://", "://"+n.String()+"_route:"+spec.SysPassword+"@", 1))
+			}
 		}
+		w.list("routes", routes, true)
 		w.close()
 	}
 
@@ -94,7 +102,7 @@ func (f *Federation) ServerConfig(n Nation, i int) (string, error) {
 				// verify_and_map: the user is the partner certificate's subject.
 				w.line("{user: %s, account: %s}", q(spec.TLS.PartnerSubjects[l.From]), l.ToAccount)
 			} else {
-				w.line("{user: %s, password: %s, account: %s}", q(leafUserName(l.From)), q(spec.LeafPasswords[l.From]), l.ToAccount)
+				w.line("{user: %s, password: %s, account: %s}", q(leafUserName(l.From)), q(f.secret(spec.LeafPasswords[l.From])), l.ToAccount)
 			}
 		}
 		w.closeList()
@@ -137,7 +145,7 @@ func (f *Federation) ServerConfig(n Nation, i int) (string, error) {
 	w.kv("system_account", "SYS")
 	w.open("accounts")
 	w.open("SYS")
-	w.line("users: [{user: %s, password: %s}]", q(SysUser), q(spec.SysPassword))
+	w.line("users: [{user: %s, password: %s}]", q(SysUser), q(f.secret(spec.SysPassword)))
 	w.close()
 	writeNationalAccount(w, f, n, spec)
 	for _, p := range partnersOf(f, n) {
@@ -145,6 +153,20 @@ func (f *Federation) ServerConfig(n Nation, i int) (string, error) {
 	}
 	w.close()
 	return w.String(), nil
+}
+
+// secret returns what a server config holds for a password it checks: the
+// password, or its bcrypt hash with HashPasswords. The secrets are random,
+// so the lowest bcrypt cost loses nothing and keeps start-up fast.
+func (f *Federation) secret(pw string) string {
+	if !f.HashPasswords || envRef.MatchString(pw) {
+		return pw
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+	if err != nil {
+		panic(err) // only for passwords over 72 bytes, which we never make
+	}
+	return string(h)
 }
 
 // partnersOf returns the nations n has a link with.
@@ -183,7 +205,7 @@ func writeNationalAccount(w *confWriter, f *Federation, n Nation, spec *NationSp
 		}
 	}
 	w.line("users: [{user: %s, password: %s, permissions: {publish: {deny: [%s]}}}]",
-		q(AppUserName(n)), q(spec.AppPassword), strings.Join(denyPub, ", "))
+		q(AppUserName(n)), q(f.secret(spec.AppPassword)), strings.Join(denyPub, ", "))
 	if len(partners) > 0 {
 		rel := n.RelStream()
 		w.openList("exports")

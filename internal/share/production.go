@@ -15,8 +15,10 @@ type ProductionOptions struct {
 	// StoreDir is the JetStream store on every server; empty means
 	// "/var/lib/trilink/nats".
 	StoreDir string
-	// CertDir holds each server's leaf certificate files (leaf.pem,
-	// leaf-key.pem, partners-ca.pem); empty means "/etc/trilink/pki".
+	// CertDir holds each server's certificate files: leaf.pem, leaf-key.pem
+	// and partners-ca.pem for the links between nations, route.pem,
+	// route-key.pem and ca.pem (the nation's own CA) for the routes inside
+	// its cluster. Empty means "/etc/trilink/pki".
 	CertDir string
 }
 
@@ -49,6 +51,11 @@ func ProductionFederation(o ProductionOptions) *Federation {
 				CAFile:          filepath.Join(o.CertDir, "partners-ca.pem"),
 				PartnerSubjects: map[Nation]string{},
 			},
+		}
+		spec.ClusterTLS = &LeafTLS{
+			CertFile: filepath.Join(o.CertDir, "route.pem"),
+			KeyFile:  filepath.Join(o.CertDir, "route-key.pem"),
+			CAFile:   filepath.Join(o.CertDir, "ca.pem"),
 		}
 		var routes []string
 		for i := 1; i <= 3; i++ {

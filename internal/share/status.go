@@ -24,7 +24,7 @@ type StreamStatus struct {
 type SourceStatus struct {
 	Name   string  `json:"name"`
 	Lag    uint64  `json:"lag"`
-	Active float64 `json:"active_s_ago"`
+	Active float64 `json:"active_s_ago"` // -1: never active
 	Error  string  `json:"error,omitempty"`
 }
 
@@ -57,7 +57,10 @@ func Status(ctx context.Context, js jetstream.JetStream, n Nation, links []LinkS
 		ss := StreamStatus{Name: name, Messages: info.State.Msgs, Bytes: info.State.Bytes, LastSeq: info.State.LastSeq,
 			Rate: meter.Rate(name, info.State.LastSeq)}
 		for _, src := range info.Sources {
-			so := SourceStatus{Name: src.Name, Lag: src.Lag, Active: src.Active.Seconds()}
+			so := SourceStatus{Name: src.Name, Lag: src.Lag, Active: -1}
+			if src.Active >= 0 {
+				so.Active = src.Active.Round(time.Millisecond).Seconds()
+			}
 			if src.Error != nil {
 				so.Error = src.Error.Description
 			}
