@@ -2,7 +2,7 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: demo test test-short bench build vet fuzz clean
+.PHONY: demo test test-short bench bench-demo build vet fuzz clean
 
 ## demo: run the three nations in one process with the console (http://127.0.0.1:8080/)
 demo:
@@ -21,6 +21,10 @@ test-short:
 bench: build
 	./bin/trilink bench backbone
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-demo: time from `trilink demo` start to /readyz 200, and its idle RSS
+bench-demo: build
+	./scripts/bench-demo.sh
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
