@@ -31,40 +31,75 @@ type DemoConfig struct {
 	Speed    float64 // replay speed
 }
 
-// RunDemo runs the three nations in this process until ctx ends, and prints
-// where the console is.
-func RunDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger, stdout io.Writer) error {
+// Demo is `trilink demo`: the three nations in this process with the
+// console.
+type Demo struct {
+	Sys     *System
+	DataDir string
+	ln      net.Listener
+	h       http.Handler
+	log     *slog.Logger
+}
+
+// NewDemo starts the three nations and opens the console's listener; Run
+// serves until its context ends; Close stops everything.
+func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, error) {
 	if cfg.Speed <= 0 {
-		return usagef("--speed: %v (want > 0)", cfg.Speed)
+		return nil, usagef("--speed: %v (want > 0)", cfg.Speed)
 	}
 	if _, _, err := net.SplitHostPort(cfg.HTTP); err != nil {
-		return usagef("--http: %q: %v", cfg.HTTP, err)
+		return nil, usagef("--http: %q: %v", cfg.HTTP, err)
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = DefaultDataDir()
 	}
 	dir := filepath.Join(cfg.DataDir, "demo")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("--data: %w", err)
+		return nil, usagef("--data: %v", err)
 	}
 	start := time.Now()
 	sys, err := StartLoopback(ctx, dir, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer sys.Close()
 	ln, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {
-		return usagef("--http: %v", err)
+		sys.Close()
+		return nil, usagef("--http: %v", err)
 	}
-	h := httpapi.New(httpapi.Options{Status: sys.Status, Gatherer: newRegistry(sys), Version: Version, Logger: log})
-	fmt.Fprintf(stdout, "trilink demo: jp, kr and us running in this process (data in %s)\n", dir)
-	fmt.Fprintf(stdout, "console: http://%s/\n", ln.Addr())
+	d := &Demo{Sys: sys, DataDir: dir, ln: ln, log: log,
+		h: httpapi.New(httpapi.Options{Status: sys.Status, Gatherer: newRegistry(sys), Version: Version, Logger: log})}
 	log.Info("demo started", "http", ln.Addr().String(), "data", dir, "took", time.Since(start).Round(time.Millisecond))
 	if cfg.Scenario != "" {
 		log.Warn("scenario replay arrives with the simulator (issue 3); running the backbone only", "scenario", cfg.Scenario)
 	}
-	return runAll(ctx, log, sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, ln, h, log) })
+	return d, nil
+}
+
+// Addr returns the console's address.
+func (d *Demo) Addr() net.Addr { return d.ln.Addr() }
+
+// Run serves until ctx ends.
+func (d *Demo) Run(ctx context.Context) error {
+	return runAll(ctx, d.log, d.Sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, d.ln, d.h, d.log) })
+}
+
+// Close stops the nations.
+func (d *Demo) Close() {
+	_ = d.ln.Close()
+	d.Sys.Close()
+}
+
+// RunDemo runs the demo until ctx ends, and prints where the console is.
+func RunDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger, stdout io.Writer) error {
+	d, err := NewDemo(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	fmt.Fprintf(stdout, "trilink demo: jp, kr and us running in this process (data in %s)\n", d.DataDir)
+	fmt.Fprintf(stdout, "console: http://%s/\n", d.Addr())
+	return d.Run(ctx)
 }
 
 // NodeOptions are the flags of `trilink node`.
