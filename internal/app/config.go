@@ -67,12 +67,22 @@ func LoadNodeConfig(path string) (*NodeConfig, error) {
 	if err != nil {
 		return nil, usagef("node config: %w", err)
 	}
+	c, err := ParseNodeConfig(b)
+	if err != nil {
+		return nil, usagef("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseNodeConfig parses and checks a node configuration. Errors name the
+// line and field.
+func ParseNodeConfig(b []byte) (*NodeConfig, error) {
 	var c NodeConfig
 	if err := yaml.UnmarshalWithOptions(b, &c, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return nil, usagef("%s: %s", path, yaml.FormatError(err, false, true))
+		return nil, errors.New(yaml.FormatError(err, false, true))
 	}
 	if err := c.check(); err != nil {
-		return nil, usagef("%s: %w", path, err)
+		return nil, err
 	}
 	return &c, nil
 }

@@ -2,6 +2,7 @@ package share
 
 import (
 	"crypto/sha256"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,7 +67,11 @@ func newDelivery(m *nats.Msg, path Path, now time.Time) Delivery {
 	if m.Header != nil {
 		d.MsgID = m.Header.Get(jetstream.MsgIDHeader)
 		d.Pub = m.Header.Get(HeaderPub)
-		d.Seq, _ = strconv.ParseUint(m.Header.Get(HeaderSeq), 10, 64)
+		// A sequence that does not parse, or the largest one (next++ would
+		// wrap to "unknown"), makes the message unsequenced.
+		if seq, err := strconv.ParseUint(m.Header.Get(HeaderSeq), 10, 64); err == nil && seq < math.MaxUint64 {
+			d.Seq = seq
+		}
 		if src := m.Header.Get("Nats-Stream-Source"); src != "" {
 			if f := strings.Fields(src); len(f) >= 2 {
 				d.OriginSeq, _ = strconv.ParseUint(f[1], 10, 64)
@@ -114,10 +119,10 @@ func newMerger(maxHold time.Duration) *merger {
 	return &merger{maxHold: maxHold, pubs: map[string]*pubState{}, seen: newFIFOSet(1 << 17)}
 }
 
-// offer takes one arriving message and returns what may be delivered now, in
-// order, and whether the message was a duplicate. Durable duplicates must
-// still be acknowledged by the caller.
-func (g *merger) offer(d Delivery) (out []Delivery, dup bool) {
+// offer takes one arriving message and returns what may be delivered now,
+// in order, and the copies found to be duplicates (the arriving one, or a
+// held one it replaces). Durable duplicates must still be acknowledged.
+func (g *merger) offer(d Delivery) (out, dups []Delivery) {
 	if d.Pub == "" {
 		key := d.MsgID
 		if key == "" {
@@ -125,9 +130,9 @@ func (g *merger) offer(d Delivery) (out []Delivery, dup bool) {
 			key = string(h[:])
 		}
 		if !g.seen.add(key) {
-			return nil, true
+			return nil, []Delivery{d}
 		}
-		return []Delivery{d}, false
+		return []Delivery{d}, nil
 	}
 	key := d.Pub + " " + d.Subject
 	st := g.pubs[key]
@@ -138,45 +143,65 @@ func (g *merger) offer(d Delivery) (out []Delivery, dup bool) {
 	if st.next == 0 {
 		// The durable path is authoritative about where a publisher's
 		// history starts; sequence 1 is its first message by definition.
-		if d.Path == PathDurable || d.Seq == 1 {
-			st.next = d.Seq
-			for s := range st.held {
-				if s < st.next {
-					delete(st.held, s) // delivered before a restart of ours
-				}
-			}
-		} else {
-			return g.hold(st, d)
+		if d.Path != PathDurable && d.Seq != 1 {
+			return nil, st.hold(d)
 		}
+		st.next = d.Seq
+		dups = st.dropBelowNext()
 	}
 	switch {
 	case d.Seq < st.next:
 		if st.takeMissing(d.Seq) {
 			d.Late = true
-			return []Delivery{d}, false
+			return []Delivery{d}, dups
 		}
-		return nil, true
+		return nil, append(dups, d)
 	case d.Seq == st.next:
+		if h, ok := st.held[d.Seq]; ok {
+			// A copy is already held (seen before the base was known):
+			// deliver the durable one of the two, so that it is acknowledged.
+			delete(st.held, d.Seq)
+			if h.Path == PathDurable && d.Path != PathDurable {
+				d, h = h, d
+			}
+			dups = append(dups, h)
+		}
 		out = append(out, d)
 		st.next++
-		return st.drain(out), false
+		return st.drain(out), dups
 	default:
-		return g.hold(st, d)
+		return nil, append(dups, st.hold(d)...)
 	}
 }
 
-func (g *merger) hold(st *pubState, d Delivery) ([]Delivery, bool) {
-	if h, ok := st.held[d.Seq]; ok {
-		// Keep the durable copy: its acknowledgement is due on release.
-		if d.Path == PathDurable && h.Path == PathFast {
-			d.at = h.at
-			st.held[d.Seq] = d
-			return nil, false
-		}
-		return nil, true
+// hold keeps d until its predecessors arrive; it returns d, or the copy it
+// replaces, if that sequence was already held.
+func (st *pubState) hold(d Delivery) []Delivery {
+	h, ok := st.held[d.Seq]
+	if !ok {
+		st.held[d.Seq] = d
+		return nil
 	}
-	st.held[d.Seq] = d
-	return nil, false
+	// Keep the durable copy: its acknowledgement is due on release.
+	if d.Path == PathDurable && h.Path != PathDurable {
+		d.at = h.at
+		st.held[d.Seq] = d
+		return []Delivery{h}
+	}
+	return []Delivery{d}
+}
+
+// dropBelowNext removes held messages older than next: they were delivered
+// before (by an earlier run of this receiver) and are duplicates now.
+func (st *pubState) dropBelowNext() []Delivery {
+	var dups []Delivery
+	for s, h := range st.held {
+		if s < st.next {
+			delete(st.held, s)
+			dups = append(dups, h)
+		}
+	}
+	return dups
 }
 
 // drain appends the held messages that are now in order.
@@ -234,6 +259,9 @@ func (g *merger) expire(now time.Time) []Delivery {
 		}
 		if now.Sub(oldest) < g.maxHold {
 			continue
+		}
+		if st.next != 0 && lowest < st.next {
+			panic("share: merger holds a message below its next sequence") // offer never leaves one
 		}
 		if st.next != 0 && lowest > st.next {
 			st.missing = append(st.missing, seqRange{st.next, lowest - 1})

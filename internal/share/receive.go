@@ -81,6 +81,16 @@ func (r *Receiver) Stats() ReceiverStats {
 		Duplicates: r.dups.Load(), Late: r.late.Load(), Held: r.held.Load()}
 }
 
+// dropDups counts duplicates and acknowledges their durable copies.
+func (r *Receiver) dropDups(dups []Delivery) {
+	for _, d := range dups {
+		r.dups.Add(1)
+		if d.ack != nil {
+			d.ack()
+		}
+	}
+}
+
 // Run receives until ctx ends. It returns nil on cancellation.
 func (r *Receiver) Run(ctx context.Context) error {
 	fastCh := make(chan *nats.Msg, 1<<16)
@@ -133,22 +143,17 @@ func (r *Receiver) Run(ctx context.Context) error {
 			return nil
 		case m := <-fastCh:
 			r.fast.Add(1)
-			var dup bool
-			out, dup = g.offer(newDelivery(m, PathFast, time.Now()))
-			if dup {
-				r.dups.Add(1)
-			}
+			var dups []Delivery
+			out, dups = g.offer(newDelivery(m, PathFast, time.Now()))
+			r.dropDups(dups)
 		case m := <-durCh:
 			r.durable.Add(1)
 			nm := &nats.Msg{Subject: m.Subject(), Data: m.Data(), Header: m.Headers()}
 			d := newDelivery(nm, PathDurable, time.Now())
 			d.ack = func() { _ = m.Ack() }
-			var dup bool
-			out, dup = g.offer(d)
-			if dup {
-				r.dups.Add(1)
-				d.ack()
-			}
+			var dups []Delivery
+			out, dups = g.offer(d)
+			r.dropDups(dups)
 		case now := <-tick.C:
 			out = g.expire(now)
 		}

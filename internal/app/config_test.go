@@ -1,0 +1,50 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/trilink/trilink/internal/app"
+)
+
+func TestParseNodeConfig(t *testing.T) {
+	t.Setenv("TRILINK_TEST_PW", "secret")
+	for _, tt := range []struct {
+		name, in, wantErr string
+	}{
+		{"external", "nation: jp\nhttp: 127.0.0.1:1\nnats: {url: nats://x:4222, user: jp_app, password_env: TRILINK_TEST_PW, replicas: 3}\n", ""},
+		{"embedded", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: 127.0.0.1:1\n  leaf_listen: 127.0.0.1:2\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", ""},
+		{"unknown_field", "nation: jp\nhttp: x:1\nnatz: {}\n", "natz"},
+		{"bad_replicas", "nation: jp\nhttp: x:1\nnats: {url: nats://x, replicas: 2}\n", "nats.replicas"},
+		{"unset_password", "nation: jp\nhttp: x:1\nnats: {url: nats://x, password_env: TRILINK_UNSET_XYZ}\n", "TRILINK_UNSET_XYZ"},
+		{"no_http", "nation: jp\n", "http"},
+		{"self_partner", "nation: us\nhttp: x:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n    us: {leaf_url: 'nats-leaf://h:3', password_env: TRILINK_TEST_PW}\n", "embedded.partners.us"},
+		{"bad_leaf_url", "nation: us\nhttp: x:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  partners:\n    jp: {leaf_url: 'tcp://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", "embedded.partners.jp.leaf_url"},
+		{"not_yaml", "{{{", "["},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := app.ParseNodeConfig([]byte(tt.in))
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v, want an error naming %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func FuzzParseNodeConfig(f *testing.F) {
+	f.Add([]byte("nation: jp\nhttp: 127.0.0.1:1\nnats: {url: nats://x:4222}\n"))
+	f.Add([]byte("nation: kr\nembedded: {partners: {jp: {leaf_url: x}}}\n"))
+	f.Add([]byte("- [a, b]\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := app.ParseNodeConfig(b)
+		if err == nil && c == nil {
+			t.Fatal("nil config without an error")
+		}
+	})
+}
