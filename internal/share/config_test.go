@@ -241,3 +241,21 @@ func writeTestPKI(t *testing.T, dir string) {
 	write("route-key.pem", "EC PRIVATE KEY", keyDER)
 	write("ca.pem", "CERTIFICATE", caDER)
 }
+
+// Both ends of a link must agree on who dials, whatever order the nations
+// are listed in (a node's config lists its partners first).
+func TestLinkDirectionIgnoresSpecOrder(t *testing.T) {
+	f := fixedFederation()
+	want, err := f.ServerConfig(share.KR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Nations[0], f.Nations[2] = f.Nations[2], f.Nations[0]
+	got, err := f.ServerConfig(share.KR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("kr's config changed with the order of the nations:\n%s", got)
+	}
+}

@@ -106,9 +106,13 @@ func (f *Federation) links() []Link {
 	if f.Links != nil {
 		return f.Links
 	}
-	ns := make([]Nation, len(f.Nations))
-	for i, s := range f.Nations {
-		ns[i] = s.Nation
+	// Canonical order, whatever the order of the specs: both ends must
+	// agree on which of them dials.
+	var ns []Nation
+	for _, n := range Nations {
+		if f.Spec(n) != nil {
+			ns = append(ns, n)
+		}
 	}
 	return DefaultLinks(ns)
 }
