@@ -7,9 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/trilink/trilink/internal/share"
+	"github.com/trilink/trilink/internal/strictyaml"
 )
 
 // UsageError is bad usage or bad input: the CLI prints it and exits 2.
@@ -78,8 +77,8 @@ func LoadNodeConfig(path string) (*NodeConfig, error) {
 // line and field.
 func ParseNodeConfig(b []byte) (*NodeConfig, error) {
 	var c NodeConfig
-	if err := yaml.UnmarshalWithOptions(b, &c, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return nil, errors.New(yaml.FormatError(err, false, true))
+	if err := strictyaml.Unmarshal(b, &c); err != nil {
+		return nil, err
 	}
 	if err := c.check(); err != nil {
 		return nil, err
