@@ -1,0 +1,22 @@
+package ballistic_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// Physics imports no NATS, HTTP or SQL (DESIGN §3).
+func TestDeps(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, banned := range []string{"nats-io", "net/http", "database/sql", "internal/share"} {
+			if strings.Contains(dep, banned) {
+				t.Errorf("ballistic depends on %s", dep)
+			}
+		}
+	}
+}
