@@ -55,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var c app.DemoConfig
 		fs.StringVar(&c.HTTP, "http", "127.0.0.1:8080", "console listen address")
 		fs.StringVar(&c.DataDir, "data", app.DefaultDataDir(), "state directory (streams survive restarts)")
-		fs.StringVar(&c.Scenario, "scenario", "", "built-in scenario to replay in a loop")
+		fs.StringVar(&c.Scenario, "scenario", "2022-10-04-irbm-overflight", "scenario to replay in a loop: a built-in name (trilink scenarios) or a file; \"\" for none")
 		fs.Float64Var(&c.Speed, "speed", 1, "replay speed")
 		exec = func(l *slog.Logger) error { return app.RunDemo(ctx, c, l, stdout) }
 	case "node":
@@ -82,9 +82,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			return app.RunBench(ctx, o, l, stdout)
 		}
+	case "sim":
+		var o app.SimOptions
+		var seed int64
+		fs.StringVar(&o.Scenario, "scenario", "", "built-in scenario name or YAML file")
+		fs.Float64Var(&o.Speed, "speed", 1, "replay speed with --nats")
+		fs.Int64Var(&seed, "seed", -1, "random seed (default: the scenario's)")
+		fs.StringVar(&o.Out, "out", "", "write measurements as JSON lines to this file (- for stdout)")
+		fs.StringVar(&o.NATS, "nats", "", "publish to this nation's NATS (URL) on shared.<n>.meas.<sensor>")
+		fs.StringVar(&o.Nation, "nation", "", "with --nats: the nation whose sensors publish there")
+		fs.StringVar(&o.User, "user", "", "with --nats: user name (password from $TRILINK_NATS_PASSWORD)")
+		fs.BoolVar(&o.Clutter, "clutter", false, "add radar false alarms")
+		exec = func(l *slog.Logger) error {
+			if o.Scenario == "" {
+				return &app.UsageError{Err: errors.New("--scenario: required")}
+			}
+			if seed >= 0 {
+				s := uint64(seed)
+				o.Seed = &s
+			}
+			return app.RunSim(ctx, o, l, stdout)
+		}
+	case "scenarios":
+		asJSON := fs.Bool("json", false, "print JSON")
+		exec = func(*slog.Logger) error { return app.RunScenarios(stdout, *asJSON) }
 	case "version":
 		exec = func(*slog.Logger) error { fmt.Fprintln(stdout, "trilink", app.Version); return nil }
-	case "sim", "analyze", "scenarios", "pki", "audit":
+	case "analyze", "pki", "audit":
 		fmt.Fprintf(stderr, "trilink %s: not built yet\n", cmd)
 		return 2
 	case "help", "-h", "--help":

@@ -31,6 +31,12 @@ func TestBadInputExitsTwoNamingTheProblem(t *testing.T) {
 		{"bench_unnamed", []string{"bench"}, "name one benchmark"},
 		{"log_level", []string{"version", "--log-level", "loud"}, "--log-level"},
 		{"not_built_yet", []string{"pki"}, "not built yet"},
+		{"sim_no_scenario", []string{"sim", "--out", "-"}, "--scenario"},
+		{"sim_unknown_scenario", []string{"sim", "--scenario", "nope", "--out", "-"}, `"nope"`},
+		{"sim_no_output", []string{"sim", "--scenario", "2022-10-04-irbm-overflight"}, "--out"},
+		{"sim_bad_lat", []string{"sim", "--scenario", "testdata/scenario-bad-lat.yaml", "--out", "-"}, "testdata/scenario-bad-lat.yaml:5: launches[0].site.lat"},
+		{"sim_low_apogee", []string{"sim", "--scenario", "testdata/scenario-low-apogee.yaml", "--out", "-"}, "testdata/scenario-low-apogee.yaml:8: launches[0].apogee_km"},
+		{"sim_nats_without_nation", []string{"sim", "--scenario", "2022-10-04-irbm-overflight", "--nats", "nats://127.0.0.1:1"}, "--nation"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
@@ -78,5 +84,26 @@ func TestVersion(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "trilink ") {
 		t.Fatalf("version: exit %d, %q", code, out.String())
+	}
+}
+
+func TestSimSameSeedSameOutput(t *testing.T) {
+	out := func(seed string) string {
+		var o, e bytes.Buffer
+		if code := run([]string{"sim", "--scenario", "2019-07-25-kn23-pullup", "--seed", seed, "--out", "-"}, &o, &e); code != 0 {
+			t.Fatalf("exit %d: %s", code, e.String())
+		}
+		return o.String()
+	}
+	a, b, c := out("3"), out("3"), out("4")
+	if a != b || a == c || strings.Count(a, "\n") < 10 {
+		t.Fatalf("same seed equal: %v; other seed differs: %v; %d lines", a == b, a != c, strings.Count(a, "\n"))
+	}
+}
+
+func TestScenariosLists(t *testing.T) {
+	var o, e bytes.Buffer
+	if code := run([]string{"scenarios"}, &o, &e); code != 0 || strings.Count(o.String(), "\n") < 13 {
+		t.Fatalf("exit %d, %d lines", code, strings.Count(o.String(), "\n"))
 	}
 }

@@ -40,8 +40,18 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 			return err
 		}
 		return printBench(stdout, o.JSON, r)
+	case "sim":
+		r, err := benchSim(ctx)
+		if err != nil {
+			return err
+		}
+		if o.JSON {
+			return writeJSONTo(stdout, r)
+		}
+		printSim(stdout, r)
+		return nil
 	default:
-		return usagef("bench: unknown benchmark %q (have: backbone)", o.Name)
+		return usagef("bench: unknown benchmark %q (have: backbone, sim)", o.Name)
 	}
 }
 
@@ -81,11 +91,15 @@ type BackboneFigures struct {
 	GoVersion    string           `json:"go_version"`
 }
 
+func writeJSONTo(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 func printBench(w io.Writer, asJSON bool, r *BackboneFigures) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSONTo(w, r)
 	}
 	fmt.Fprintf(w, "backbone (jp → kr across a leaf link, %d-byte messages, %d CPUs, %s)\n", r.PayloadBytes, r.CPUs, r.GoVersion)
 	fmt.Fprintf(w, "  demo ready            %8.1f ms\n", r.ReadyMs)

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -121,5 +122,52 @@ func TestDemoRestartKeepsStreams(t *testing.T) {
 	}
 	if got := info.State.Subjects["shared.jp.event.E1"]; got != 10 {
 		t.Fatalf("after restart JP_REL holds %d events, want 10", got)
+	}
+}
+
+// The demo replays its scenario: each nation's sensors publish into its own
+// system, and every PICTURE holds measurements of all three nations.
+func TestDemoReplaysScenario(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := app.NewDemo(ctx, app.DemoConfig{HTTP: "127.0.0.1:0", DataDir: t.TempDir(), Speed: 50, Scenario: "2022-10-04-irbm-overflight"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(ctx) }()
+	defer func() { cancel(); <-done; d.Close() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for _, n := range share.Nations {
+		js := d.Sys.Node(n).JS
+		for {
+			st, err := js.Stream(ctx, share.PictureStream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := st.Info(ctx, jetstreamFilter("shared.*.meas.>"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			from := map[string]bool{}
+			for subj := range info.State.Subjects {
+				from[strings.Split(subj, ".")[1]] = true
+			}
+			if len(from) == 3 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s PICTURE has measurements from %v only", n, from)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
+func TestDemoRejectsUnknownScenario(t *testing.T) {
+	_, err := app.NewDemo(context.Background(), app.DemoConfig{HTTP: "127.0.0.1:0", DataDir: t.TempDir(), Speed: 1, Scenario: "no-such"}, slog.New(slog.DiscardHandler))
+	var ue *app.UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "no-such") {
+		t.Fatalf("got %v, want a usage error naming the scenario", err)
 	}
 }

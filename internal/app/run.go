@@ -39,6 +39,7 @@ type Demo struct {
 	ln      net.Listener
 	h       http.Handler
 	log     *slog.Logger
+	cfg     DemoConfig
 }
 
 // NewDemo starts the three nations and opens the console's listener; Run
@@ -67,12 +68,15 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		sys.Close()
 		return nil, usagef("--http: %v", err)
 	}
-	d := &Demo{Sys: sys, DataDir: dir, ln: ln, log: log,
+	d := &Demo{Sys: sys, DataDir: dir, ln: ln, log: log, cfg: cfg,
 		h: httpapi.New(httpapi.Options{Status: sys.Status, Gatherer: newRegistry(sys), Version: Version, Logger: log})}
-	log.Info("demo started", "http", ln.Addr().String(), "data", dir, "took", time.Since(start).Round(time.Millisecond))
 	if cfg.Scenario != "" {
-		log.Warn("scenario replay arrives with the simulator (issue 3); running the backbone only", "scenario", cfg.Scenario)
+		if _, _, err := loadRun(cfg.Scenario, nil); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
+	log.Info("demo started", "http", ln.Addr().String(), "data", dir, "took", time.Since(start).Round(time.Millisecond))
 	return d, nil
 }
 
@@ -81,7 +85,39 @@ func (d *Demo) Addr() net.Addr { return d.ln.Addr() }
 
 // Run serves until ctx ends.
 func (d *Demo) Run(ctx context.Context) error {
-	return runAll(ctx, d.log, d.Sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, d.ln, d.h, d.log) })
+	fns := []func(context.Context) error{d.Sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, d.ln, d.h, d.log) }}
+	if d.cfg.Scenario != "" {
+		fns = append(fns, d.replayLoop)
+	}
+	return runAll(ctx, d.log, fns...)
+}
+
+// replayLoop replays the demo's scenario as if it were happening now, each
+// nation's sensors publishing into their own nation's system, again and
+// again with a pause between runs.
+func (d *Demo) replayLoop(ctx context.Context) error {
+	pubs := map[share.Nation]*share.Publisher{}
+	for _, n := range d.Sys.Nodes {
+		pubs[n.Nation] = n.Pub
+	}
+	for {
+		sc, run, err := loadRun(d.cfg.Scenario, nil)
+		if err != nil {
+			return err
+		}
+		start, end := run.Span()
+		run.Shift = time.Since(start)
+		d.log.Info("replaying scenario", "scenario", sc.Name, "launches", len(run.Flights), "speed", d.cfg.Speed,
+			"duration", (time.Duration(float64(end.Sub(start)) / d.cfg.Speed)).Round(time.Second))
+		if err := Replay(ctx, run, d.cfg.Speed, pubs, d.log); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(30 * time.Second):
+		}
+	}
 }
 
 // Close stops the nations.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -153,8 +154,17 @@ func RandomSecret() string {
 type natsLogger struct{ l *slog.Logger }
 
 func (n *natsLogger) Noticef(format string, v ...any) { n.l.Debug(fmt.Sprintf(format, v...)) }
-func (n *natsLogger) Warnf(format string, v ...any)   { n.l.Warn(fmt.Sprintf(format, v...)) }
-func (n *natsLogger) Fatalf(format string, v ...any)  { n.l.Error(fmt.Sprintf(format, v...)) }
-func (n *natsLogger) Errorf(format string, v ...any)  { n.l.Error(fmt.Sprintf(format, v...)) }
-func (n *natsLogger) Debugf(format string, v ...any)  {}
-func (n *natsLogger) Tracef(format string, v ...any)  {}
+func (n *natsLogger) Warnf(format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	// Kick re-adds a source on purpose; the server then rescans its store
+	// for the source's position and says so. Expected, so not a warning.
+	if strings.Contains(msg, "Sourcing state is outdated") {
+		n.l.Debug(msg)
+		return
+	}
+	n.l.Warn(msg)
+}
+func (n *natsLogger) Fatalf(format string, v ...any) { n.l.Error(fmt.Sprintf(format, v...)) }
+func (n *natsLogger) Errorf(format string, v ...any) { n.l.Error(fmt.Sprintf(format, v...)) }
+func (n *natsLogger) Debugf(format string, v ...any) {}
+func (n *natsLogger) Tracef(format string, v ...any) {}
