@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/trilink/trilink/internal/httpapi"
+	"github.com/trilink/trilink/internal/sensor"
 	"github.com/trilink/trilink/internal/share"
 )
 
@@ -40,6 +41,15 @@ type Demo struct {
 	h       http.Handler
 	log     *slog.Logger
 	cfg     DemoConfig
+	hub     *httpapi.Hub
+}
+
+// httpOptions describes what the demo's HTTP server shows.
+func (d *Demo) httpOptions() httpapi.Options {
+	return httpapi.Options{
+		Status: d.Sys.Status, Gatherer: newRegistry(d.Sys), Version: Version, Logger: d.log,
+		Nations: share.Nations, Hub: d.hub, Sensors: sensorList,
+	}
 }
 
 // NewDemo starts the three nations and opens the console's listener; Run
@@ -68,8 +78,8 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		sys.Close()
 		return nil, usagef("--http: %v", err)
 	}
-	d := &Demo{Sys: sys, DataDir: dir, ln: ln, log: log, cfg: cfg,
-		h: httpapi.New(httpapi.Options{Status: sys.Status, Gatherer: newRegistry(sys), Version: Version, Logger: log})}
+	d := &Demo{Sys: sys, DataDir: dir, ln: ln, log: log, cfg: cfg, hub: httpapi.NewHub(4096)}
+	d.h = httpapi.New(d.httpOptions())
 	if cfg.Scenario != "" {
 		if _, _, err := loadRun(cfg.Scenario, nil); err != nil {
 			d.Close()
@@ -85,11 +95,50 @@ func (d *Demo) Addr() net.Addr { return d.ln.Addr() }
 
 // Run serves until ctx ends.
 func (d *Demo) Run(ctx context.Context) error {
-	fns := []func(context.Context) error{d.Sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, d.ln, d.h, d.log) }}
+	fns := []func(context.Context) error{d.Sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, d.ln, d.h, d.log) },
+		func(ctx context.Context) error { return statusLoop(ctx, d.Sys, d.hub) }}
 	if d.cfg.Scenario != "" {
 		fns = append(fns, d.replayLoop)
 	}
 	return runAll(ctx, d.log, fns...)
+}
+
+// statusLoop pushes every nation's status to live subscribers each second.
+func statusLoop(ctx context.Context, sys *System, hub *httpapi.Hub) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		st := map[string]any{"version": Version, "time": time.Now().UTC(), "nations": sys.Status(ctx)}
+		for _, n := range sys.Nodes {
+			hub.Publish(n.Nation, httpapi.LiveStatus, st)
+		}
+	}
+}
+
+// sensorList describes the built-in sensor network for the console.
+func sensorList() any {
+	type row struct {
+		ID         string  `json:"id"`
+		Name       string  `json:"name"`
+		Nation     string  `json:"nation"`
+		Kind       string  `json:"kind"`
+		Lat        float64 `json:"lat"`
+		Lon        float64 `json:"lon"`
+		MaxRangeKm float64 `json:"max_range_km"`
+		AzCenter   float64 `json:"az_center_deg"`
+		AzWidth    float64 `json:"az_width_deg"`
+	}
+	var out []row
+	for _, s := range sensor.DefaultNetwork() {
+		out = append(out, row{s.ID, s.Name, s.Nation.String(), s.Kind.String(), float64(s.Site.Lat), float64(s.Site.Lon),
+			float64(s.MaxRange) / 1000, float64(s.AzCenter), float64(s.AzWidth)})
+	}
+	return out
 }
 
 // replayLoop replays the demo's scenario as if it were happening now, each

@@ -7,11 +7,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/share"
 )
 
@@ -26,6 +28,22 @@ type Options struct {
 	Gatherer prometheus.Gatherer
 	Version  string
 	Logger   *slog.Logger
+	// Nations this process serves (the demo: all three); the first is the
+	// default of the ?nation= parameter.
+	Nations []nation.Nation
+	// Hub carries /api/v1/live; nil disables it.
+	Hub *Hub
+	// Events, Event and Alerts return nation n's picture as JSON values;
+	// nil means no fusion runs here (the routes answer 404).
+	Events   func(n nation.Nation) []any
+	Event    func(n nation.Nation, id string) (any, bool)
+	Alerts   func(n nation.Nation) []any
+	Snapshot func(n nation.Nation) any
+	// Sensors lists the known sensors.
+	Sensors func() any
+	// Console is the built web console, served at /; nil redirects / to
+	// the status page.
+	Console fs.FS
 }
 
 // New returns the node's HTTP handler.
@@ -39,12 +57,24 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: slogPrinter{o.Logger}}))
 	mux.HandleFunc("GET /api/v1/status", s.status)
+	mux.HandleFunc("GET /api/v1/live", s.live)
+	mux.HandleFunc("GET /api/v1/events", s.events)
+	mux.HandleFunc("GET /api/v1/events/{id}", s.event)
+	mux.HandleFunc("GET /api/v1/alerts", s.alerts)
+	mux.HandleFunc("GET /api/v1/sensors", s.sensors)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
+	})
 	sub, _ := fs.Sub(static, "static")
 	files := http.FileServerFS(sub)
 	mux.Handle("GET /status/", http.StripPrefix("/status", files))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/status/", http.StatusFound)
-	})
+	if o.Console != nil {
+		mux.Handle("GET /", http.FileServerFS(o.Console))
+	} else {
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/status/", http.StatusFound)
+		})
+	}
 	return securityHeaders(mux)
 }
 
@@ -86,6 +116,94 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	writeJSON(w, http.StatusOK, map[string]any{"version": s.o.Version, "time": time.Now().UTC(), "nations": s.o.Status(ctx)})
 }
+
+// writeError answers with a JSON error naming the problem.
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// nationParam reads ?nation=, defaulting to the first nation served.
+func (s *server) nationParam(w http.ResponseWriter, r *http.Request) (nation.Nation, bool) {
+	v := r.URL.Query().Get("nation")
+	if v == "" {
+		if len(s.o.Nations) == 0 {
+			writeError(w, http.StatusNotFound, "this node serves no nation")
+			return nation.NationUnknown, false
+		}
+		return s.o.Nations[0], true
+	}
+	n, err := nation.Parse(v)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "nation: "+err.Error())
+		return n, false
+	}
+	for _, m := range s.o.Nations {
+		if m == n {
+			return n, true
+		}
+	}
+	writeError(w, http.StatusNotFound, "nation: "+n.String()+" is not served by this node")
+	return n, false
+}
+
+func (s *server) events(w http.ResponseWriter, r *http.Request) {
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	if s.o.Events == nil {
+		writeError(w, http.StatusNotFound, "no fusion runs on this node")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": orEmpty(s.o.Events(n))})
+}
+
+func (s *server) event(w http.ResponseWriter, r *http.Request) {
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	if s.o.Event == nil {
+		writeError(w, http.StatusNotFound, "no fusion runs on this node")
+		return
+	}
+	id := r.PathValue("id")
+	ev, found := s.o.Event(n, id)
+	if !found {
+		writeError(w, http.StatusNotFound, "no event "+strconvQuote(id))
+		return
+	}
+	writeJSON(w, http.StatusOK, ev)
+}
+
+func (s *server) alerts(w http.ResponseWriter, r *http.Request) {
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	if s.o.Alerts == nil {
+		writeError(w, http.StatusNotFound, "no warning runs on this node")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alerts": orEmpty(s.o.Alerts(n))})
+}
+
+func (s *server) sensors(w http.ResponseWriter, r *http.Request) {
+	if s.o.Sensors == nil {
+		writeError(w, http.StatusNotFound, "no sensor list on this node")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sensors": s.o.Sensors()})
+}
+
+func orEmpty(v []any) []any {
+	if v == nil {
+		return []any{}
+	}
+	return v
+}
+
+func strconvQuote(s string) string { return strconv.Quote(s) }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
