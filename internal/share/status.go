@@ -35,6 +35,27 @@ type NodeStatus struct {
 	Why     string         `json:"why,omitempty"`
 	Links   []LinkStatus   `json:"links"`
 	Streams []StreamStatus `json:"streams"`
+	// Picture, when fusion runs on the node, is its picture's digest and
+	// how it compares with the partners'.
+	Picture *PictureStatus `json:"picture,omitempty"`
+}
+
+// PictureStatus is a node's picture digest and its agreement with partners.
+type PictureStatus struct {
+	Evidence     string            `json:"evidence"`
+	Picture      string            `json:"picture"`
+	Measurements int               `json:"measurements"`
+	Partners     []DigestAgreement `json:"partners"`
+}
+
+// DigestAgreement compares a partner's picture with ours for the same
+// evidence: "agree", "DISAGREE" (an alarm), or "pending" while one of the
+// two has not yet processed the same measurements.
+type DigestAgreement struct {
+	Partner      Nation    `json:"partner"`
+	State        string    `json:"state"`
+	Compared     time.Time `json:"compared,omitzero"`
+	Measurements int       `json:"measurements"`
 }
 
 // NodeStreams are the streams every node must have to be ready.
