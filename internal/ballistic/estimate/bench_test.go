@@ -1,0 +1,93 @@
+package estimate_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/trilink/trilink/internal/ballistic/estimate"
+	"github.com/trilink/trilink/internal/sensor"
+)
+
+// trackedUntil runs a filter over a simulated flight's measurements up to
+// a time after launch and returns it with the measurements that follow.
+func trackedUntil(b *testing.B, name string, after time.Duration) (*estimate.Filter, []sensor.Measurement) {
+	b.Helper()
+	fl, ms := mustSimulate(b, name, 1)
+	init, k := initPlots(ms)
+	f, err := estimate.New(init, estimate.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	until := fl.Start().Add(after)
+	for ; k < len(ms) && ms[k].Time.Before(until); k++ {
+		if _, err := f.Update(&ms[k]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return f, ms[k:]
+}
+
+// BenchmarkUpdate measures one measurement update (prediction to the
+// plot's time included) of the square-root cubature filter with the
+// default network's plots: in free flight (7 states, 14 points) and in
+// boost (9 states, 18 points, with the burnout test's second filter).
+func BenchmarkUpdate(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		after time.Duration
+		mode  estimate.Mode
+	}{
+		{"ballistic", 200 * time.Second, estimate.ModeBallistic},
+		{"boost", 50 * time.Second, estimate.ModeBoost},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			base, next := trackedUntil(b, "2016-08-03-nodong-eez", bc.after)
+			if base.Mode() != bc.mode {
+				b.Fatalf("mode %v, want %v", base.Mode(), bc.mode)
+			}
+			if len(next) > 30 {
+				next = next[:30] // stay in the mode
+			}
+			f := base.Clone()
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				if i == len(next) {
+					b.StopTimer()
+					f, i = base.Clone(), 0
+					b.StartTimer()
+				}
+				if _, err := f.Update(&next[i]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+		})
+	}
+}
+
+// BenchmarkPredictImpact measures an impact prediction with its 95 %
+// ellipse: 15 propagations to the ground. IRBM: the 2022-10-04 overflight
+// 300 s after launch, 18 min before impact. ICBM: the lofted 2022-11-18
+// shot 400 s after launch, 63 min before impact.
+func BenchmarkPredictImpact(b *testing.B) {
+	for _, bc := range []struct {
+		name, scenario string
+		after          time.Duration
+	}{
+		{"IRBM", "2022-10-04-irbm-overflight", 300 * time.Second},
+		{"ICBM", "2022-11-18-hwasong17-lofted", 400 * time.Second},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			f, _ := trackedUntil(b, bc.scenario, bc.after)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := f.PredictImpact(time.Minute); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/op")
+		})
+	}
+}
