@@ -2,7 +2,7 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: demo test test-short bench bench-demo build vet fuzz clean
+.PHONY: demo test test-short bench bench-demo build web vet fuzz clean
 
 ## demo: run the three nations in one process with the console (http://127.0.0.1:8080/)
 demo:
@@ -37,6 +37,10 @@ fuzz:
 
 build:
 	$(GO) build -o bin/trilink ./cmd/trilink
+
+## web: rebuild the console (web/dist is committed, so go build needs no Node)
+web:
+	cd web && npm ci && npm run build
 
 vet:
 	$(GO) vet $(PKGS)

@@ -103,12 +103,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			return app.RunSim(ctx, o, l, stdout)
 		}
+	case "analyze":
+		var o app.AnalyzeOptions
+		var seed int64
+		fs.StringVar(&o.Scenario, "scenario", "", "built-in scenario name or YAML file")
+		fs.Int64Var(&seed, "seed", -1, "random seed (default: the scenario's)")
+		fs.BoolVar(&o.JSON, "json", false, "print JSON (DESIGN §4 schema)")
+		exec = func(l *slog.Logger) error {
+			if o.Scenario == "" {
+				return &app.UsageError{Err: errors.New("--scenario: required")}
+			}
+			if seed >= 0 {
+				s := uint64(seed)
+				o.Seed = &s
+			}
+			return app.RunAnalyze(ctx, o, stdout)
+		}
 	case "scenarios":
 		asJSON := fs.Bool("json", false, "print JSON")
 		exec = func(*slog.Logger) error { return app.RunScenarios(stdout, *asJSON) }
 	case "version":
 		exec = func(*slog.Logger) error { fmt.Fprintln(stdout, "trilink", app.Version); return nil }
-	case "analyze", "pki", "audit":
+	case "pki", "audit":
 		fmt.Fprintf(stderr, "trilink %s: not built yet\n", cmd)
 		return 2
 	case "help", "-h", "--help":

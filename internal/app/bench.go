@@ -50,8 +50,18 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		}
 		printSim(stdout, r)
 		return nil
+	case "warn":
+		r, err := benchWarn(ctx)
+		if err != nil {
+			return err
+		}
+		if o.JSON {
+			return writeJSONTo(stdout, r)
+		}
+		printWarn(stdout, r)
+		return nil
 	default:
-		return usagef("bench: unknown benchmark %q (have: backbone, sim)", o.Name)
+		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn)", o.Name)
 	}
 }
 

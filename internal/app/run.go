@@ -19,6 +19,8 @@ import (
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/sensor"
 	"github.com/trilink/trilink/internal/share"
+	"github.com/trilink/trilink/internal/warn"
+	"github.com/trilink/trilink/web"
 )
 
 // Version is set at build time (-ldflags "-X ...app.Version=...").
@@ -42,14 +44,52 @@ type Demo struct {
 	log     *slog.Logger
 	cfg     DemoConfig
 	hub     *httpapi.Hub
+	// pictures run fusion, one per nation.
+	pictures map[share.Nation]*Picture
+	clock    *SimClock
 }
 
 // httpOptions describes what the demo's HTTP server shows.
 func (d *Demo) httpOptions() httpapi.Options {
 	return httpapi.Options{
-		Status: d.Sys.Status, Gatherer: newRegistry(d.Sys), Version: Version, Logger: d.log,
-		Nations: share.Nations, Hub: d.hub, Sensors: sensorList,
+		Status: d.status, Gatherer: newRegistry(d.Sys), Version: Version, Logger: d.log,
+		Nations: share.Nations, Hub: d.hub, Sensors: sensorList, Console: web.Dist,
+		Events: func(n share.Nation) []any { return d.pictures[n].Events() },
+		Event:  func(n share.Nation, id string) (any, bool) { return d.pictures[n].Event(id) },
+		Alerts: func(n share.Nation) []any { return d.pictures[n].Alerts() },
+		Snapshot: func(n share.Nation) any {
+			return map[string]any{"events": orEmpty(d.pictures[n].Events()), "alerts": orEmpty(d.pictures[n].Alerts())}
+		},
+		// Each nation's own feed; a partner's documents as received.
+		CAPFeed: func(n share.Nation) ([]byte, bool) { return d.pictures[n].warning.Feed(), true },
+		CAPDocument: func(n share.Nation, id string) ([]byte, bool) {
+			for _, p := range d.pictures {
+				if b, ok := p.Document(n, id); ok {
+					return b, true
+				}
+			}
+			return nil, false
+		},
 	}
+}
+
+// status is the system's status with each nation's picture digest.
+func (d *Demo) status(ctx context.Context) []share.NodeStatus {
+	st := d.Sys.Status(ctx)
+	for i := range st {
+		if p := d.pictures[st[i].Nation]; p != nil {
+			ps := p.Agreement()
+			st[i].Picture = &ps
+		}
+	}
+	return st
+}
+
+func orEmpty(v []any) []any {
+	if v == nil {
+		return []any{}
+	}
+	return v
 }
 
 // NewDemo starts the three nations and opens the console's listener; Run
@@ -78,7 +118,16 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		sys.Close()
 		return nil, usagef("--http: %v", err)
 	}
-	d := &Demo{Sys: sys, DataDir: dir, ln: ln, log: log, cfg: cfg, hub: httpapi.NewHub(4096)}
+	d := &Demo{Sys: sys, DataDir: dir, ln: ln, log: log, cfg: cfg, hub: httpapi.NewHub(4096), pictures: map[share.Nation]*Picture{}, clock: &SimClock{}}
+	for _, n := range sys.Nodes {
+		p := newPicture(n, d.hub, d.clock.Now, log)
+		// A replay is an exercise: its alerts carry status Exercise.
+		if p.warning, err = NewWarning[warn.Drill](n.Nation); err != nil {
+			d.Close()
+			return nil, err
+		}
+		d.pictures[n.Nation] = p
+	}
 	d.h = httpapi.New(d.httpOptions())
 	if cfg.Scenario != "" {
 		if _, _, err := loadRun(cfg.Scenario, nil); err != nil {
@@ -96,7 +145,10 @@ func (d *Demo) Addr() net.Addr { return d.ln.Addr() }
 // Run serves until ctx ends.
 func (d *Demo) Run(ctx context.Context) error {
 	fns := []func(context.Context) error{d.Sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, d.ln, d.h, d.log) },
-		func(ctx context.Context) error { return statusLoop(ctx, d.Sys, d.hub) }}
+		func(ctx context.Context) error { return statusLoop(ctx, d.status, d.Sys, d.hub) }}
+	for _, p := range d.pictures {
+		fns = append(fns, p.Run)
+	}
 	if d.cfg.Scenario != "" {
 		fns = append(fns, d.replayLoop)
 	}
@@ -104,7 +156,7 @@ func (d *Demo) Run(ctx context.Context) error {
 }
 
 // statusLoop pushes every nation's status to live subscribers each second.
-func statusLoop(ctx context.Context, sys *System, hub *httpapi.Hub) error {
+func statusLoop(ctx context.Context, status func(context.Context) []share.NodeStatus, sys *System, hub *httpapi.Hub) error {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
@@ -113,7 +165,7 @@ func statusLoop(ctx context.Context, sys *System, hub *httpapi.Hub) error {
 			return nil
 		case <-t.C:
 		}
-		st := map[string]any{"version": Version, "time": time.Now().UTC(), "nations": sys.Status(ctx)}
+		st := map[string]any{"version": Version, "time": time.Now().UTC(), "nations": status(ctx)}
 		for _, n := range sys.Nodes {
 			hub.Publish(n.Nation, httpapi.LiveStatus, st)
 		}
@@ -158,7 +210,7 @@ func (d *Demo) replayLoop(ctx context.Context) error {
 		run.Shift = time.Since(start)
 		d.log.Info("replaying scenario", "scenario", sc.Name, "launches", len(run.Flights), "speed", d.cfg.Speed,
 			"duration", (time.Duration(float64(end.Sub(start)) / d.cfg.Speed)).Round(time.Second))
-		if err := Replay(ctx, run, d.cfg.Speed, pubs, d.log); err != nil {
+		if err := Replay(ctx, run, d.cfg.Speed, pubs, d.clock, d.log); err != nil {
 			return err
 		}
 		select {

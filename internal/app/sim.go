@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -166,7 +167,7 @@ func RunSim(ctx context.Context, o SimOptions, log *slog.Logger, stdout io.Write
 	start, _ := run.Span()
 	run.Shift = time.Since(start)
 	log.Info("simulating", "scenario", sc.Name, "nation", n.String(), "sensors", len(own), "speed", o.Speed)
-	return Replay(ctx, run, o.Speed, pubs, log)
+	return Replay(ctx, run, o.Speed, pubs, nil, log)
 }
 
 // Replay runs a simulation against the wall clock (scaled by speed) and
@@ -174,9 +175,12 @@ func RunSim(ctx context.Context, o SimOptions, log *slog.Logger, stdout io.Write
 // shared.<n>.meas.<sensor>. The message id is <sensor>:<time>, so a replay
 // retried after a failure is stored once, and a later replay of the same
 // scenario (shifted to a new time) is new.
-func Replay(ctx context.Context, run *sim.Run, speed float64, pubs map[nation.Nation]*share.Publisher, log *slog.Logger) error {
+func Replay(ctx context.Context, run *sim.Run, speed float64, pubs map[nation.Nation]*share.Publisher, clock *SimClock, log *slog.Logger) error {
 	simStart, _ := run.Span()
 	wallStart := time.Now()
+	if clock != nil {
+		clock.Set(simStart, wallStart, speed)
+	}
 	sent := 0
 	err := run.Simulate(ctx, func(ctx context.Context, m sensor.Measurement) error {
 		due := wallStart.Add(time.Duration(float64(m.Time.Sub(simStart)) / speed))
@@ -208,4 +212,34 @@ func Replay(ctx context.Context, run *sim.Run, speed float64, pubs map[nation.Na
 	}
 	log.Info("replay done", "published", sent)
 	return err
+}
+
+// SimClock is the scenario's clock during a replay: it runs speed times as
+// fast as the wall clock from the replay's start, so that nodes judge
+// measurement times (too far in the future? old enough to fuse?) against
+// the scenario, not the wall. Before any replay it is the wall clock. Safe
+// for concurrent use.
+type SimClock struct {
+	mu          sync.Mutex // guards the fields below
+	sim0, wall0 time.Time
+	speed       float64
+}
+
+// Set starts the mapping: sim0 happens at wall0, and time runs speed times
+// as fast.
+func (c *SimClock) Set(sim0, wall0 time.Time, speed float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sim0, c.wall0, c.speed = sim0, wall0, speed
+}
+
+// Now returns the scenario time.
+func (c *SimClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	if c.speed == 0 {
+		return now
+	}
+	return c.sim0.Add(time.Duration(float64(now.Sub(c.wall0)) * c.speed))
 }

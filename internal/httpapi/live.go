@@ -83,8 +83,10 @@ func (h *Hub) subscribe(n nation.Nation, lastID uint64, resume bool) (c chan liv
 		return c, nil, false
 	}
 	r := h.ring[n]
-	if len(r) > 0 && r[0].id > lastID+1 {
-		return c, nil, false // fell out of the ring
+	if len(r) > 0 && r[0].id > lastID+1 || lastID > h.nextID {
+		// Fell out of the ring, or an id from before a restart of this
+		// server: the client's picture may be stale either way.
+		return c, nil, false
 	}
 	for _, m := range r {
 		if m.id > lastID {

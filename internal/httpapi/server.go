@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,6 +40,10 @@ type Options struct {
 	Event    func(n nation.Nation, id string) (any, bool)
 	Alerts   func(n nation.Nation) []any
 	Snapshot func(n nation.Nation) any
+	// CAPFeed and CAPDocument serve /cap/{nation}/alerts.atom and
+	// /cap/{nation}/alerts/{id}.xml; nil answers 404.
+	CAPFeed     func(n nation.Nation) ([]byte, bool)
+	CAPDocument func(n nation.Nation, id string) ([]byte, bool)
 	// Sensors lists the known sensors.
 	Sensors func() any
 	// Console is the built web console, served at /; nil redirects / to
@@ -62,6 +67,8 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/events/{id}", s.event)
 	mux.HandleFunc("GET /api/v1/alerts", s.alerts)
 	mux.HandleFunc("GET /api/v1/sensors", s.sensors)
+	mux.HandleFunc("GET /cap/{nation}/alerts.atom", s.capFeed)
+	mux.HandleFunc("GET /cap/{nation}/alerts/{file}", s.capDocument)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
 	})
@@ -69,7 +76,7 @@ func New(o Options) http.Handler {
 	files := http.FileServerFS(sub)
 	mux.Handle("GET /status/", http.StripPrefix("/status", files))
 	if o.Console != nil {
-		mux.Handle("GET /", http.FileServerFS(o.Console))
+		mux.Handle("/", consoleHandler(o.Console))
 	} else {
 		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/status/", http.StatusFound)
@@ -115,6 +122,25 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	writeJSON(w, http.StatusOK, map[string]any{"version": s.o.Version, "time": time.Now().UTC(), "nations": s.o.Status(ctx)})
+}
+
+// consoleHandler serves the built console. Hashed assets never change, so
+// they may be cached for ever; index.html must be revalidated.
+func consoleHandler(console fs.FS) http.Handler {
+	files := http.FileServerFS(console)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // writeError answers with a JSON error naming the problem.
@@ -194,6 +220,57 @@ func (s *server) sensors(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sensors": s.o.Sensors()})
+}
+
+func (s *server) capNation(w http.ResponseWriter, r *http.Request) (nation.Nation, bool) {
+	n, err := nation.Parse(r.PathValue("nation"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "nation: "+err.Error())
+		return n, false
+	}
+	return n, true
+}
+
+func (s *server) capFeed(w http.ResponseWriter, r *http.Request) {
+	n, ok := s.capNation(w, r)
+	if !ok {
+		return
+	}
+	if s.o.CAPFeed == nil {
+		writeError(w, http.StatusNotFound, "no CAP feed on this node")
+		return
+	}
+	b, found := s.o.CAPFeed(n)
+	if !found {
+		writeError(w, http.StatusNotFound, "no CAP feed for "+n.String()+" on this node")
+		return
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(b)
+}
+
+func (s *server) capDocument(w http.ResponseWriter, r *http.Request) {
+	n, ok := s.capNation(w, r)
+	if !ok {
+		return
+	}
+	id, isXML := strings.CutSuffix(r.PathValue("file"), ".xml")
+	if !isXML || id == "" {
+		writeError(w, http.StatusNotFound, "want /cap/{nation}/alerts/{id}.xml")
+		return
+	}
+	if s.o.CAPDocument == nil {
+		writeError(w, http.StatusNotFound, "no CAP documents on this node")
+		return
+	}
+	b, found := s.o.CAPDocument(n, id)
+	if !found {
+		writeError(w, http.StatusNotFound, "no CAP document "+strconvQuote(id)+" of "+n.String())
+		return
+	}
+	w.Header().Set("Content-Type", "application/cap+xml; charset=utf-8")
+	_, _ = w.Write(b)
 }
 
 func orEmpty(v []any) []any {

@@ -1,0 +1,465 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/trilink/trilink/internal/fusion"
+	"github.com/trilink/trilink/internal/httpapi"
+	"github.com/trilink/trilink/internal/nation"
+	"github.com/trilink/trilink/internal/sensor"
+	"github.com/trilink/trilink/internal/share"
+	"github.com/trilink/trilink/internal/warn"
+	"github.com/trilink/trilink/internal/warn/cap"
+)
+
+// DigestMsg is what each node publishes on shared.<n>.digest.
+type DigestMsg struct {
+	Nation       nation.Nation `json:"nation"`
+	Evidence     string        `json:"evidence"`
+	Picture      string        `json:"picture"`
+	Measurements int           `json:"measurements"`
+	Through      time.Time     `json:"through"`
+	Sent         time.Time     `json:"sent"`
+}
+
+// Picture runs a nation's fusion: measurements from every nation's sensors
+// arrive through the backbone (fast and durable paths merged), pass
+// ingest, and feed one deterministic engine. The node publishes a digest of
+// its picture, and compares partners' digests for the same evidence.
+type Picture struct {
+	node   *Node
+	ingest *Ingest
+	hub    *httpapi.Hub
+	log    *slog.Logger
+	now    func() time.Time // the node's clock (the scenario's in the demo)
+
+	mu        sync.Mutex // guards the fields below
+	eng       *fusion.Engine
+	events    map[string]fusion.Event
+	sent      map[string][]byte            // last JSON pushed per event
+	pushed    map[string]time.Time         // when it was pushed
+	lastState map[string]fusion.EventState // its state then
+	mine      map[string]string            // evidence → picture, recent
+	order     []string                     // evidence in insertion order, to bound mine
+	partners  map[nation.Nation]share.DigestAgreement
+
+	warning  alerter
+	received map[string]*AlertRecord // partners' alerts by id
+	acks     map[string][]Ack        // partners' receipts of our alerts, by alert id
+}
+
+func newPicture(node *Node, hub *httpapi.Hub, now func() time.Time, log *slog.Logger) *Picture {
+	return &Picture{node: node, ingest: NewIngest(sensor.DefaultNetwork()), hub: hub, now: now, log: log.With("nation", node.Nation.String()),
+		eng: fusion.New(fusion.Config{}), events: map[string]fusion.Event{}, sent: map[string][]byte{}, pushed: map[string]time.Time{}, lastState: map[string]fusion.EventState{},
+		mine: map[string]string{}, partners: map[nation.Nation]share.DigestAgreement{},
+		received: map[string]*AlertRecord{}, acks: map[string][]Ack{}}
+}
+
+// Run receives, fuses and publishes until ctx ends.
+func (p *Picture) Run(ctx context.Context) error {
+	recv, err := share.NewReceiver(p.node.NC, p.node.JS, share.ReceiverConfig{
+		Subjects: []string{"shared.*.meas.>"}, Durable: "fusion-" + p.node.Nation.String(), Logger: p.log,
+		Handler: func(d share.Delivery) {
+			m, err := p.ingest.Check(d.Subject, d.Data, p.now())
+			if err != nil {
+				p.log.Warn("measurement rejected", "subject", d.Subject, "err", err)
+				return
+			}
+			p.mu.Lock()
+			err = p.eng.Add(m)
+			p.mu.Unlock()
+			if err != nil {
+				p.log.Debug("measurement not fused", "subject", d.Subject, "err", err)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	sub, err := p.node.NC.Subscribe("shared.*.digest", p.onDigest)
+	if err != nil {
+		return err
+	}
+	defer sub.Unsubscribe()
+	ackSub, err := p.node.NC.Subscribe("shared.*.ack."+p.node.Nation.String()+".>", p.onAck)
+	if err != nil {
+		return err
+	}
+	defer ackSub.Unsubscribe()
+	alertRecv, err := share.NewReceiver(p.node.NC, p.node.JS, share.ReceiverConfig{
+		Subjects: []string{"shared.*.alert.>"}, Durable: "alerts-" + p.node.Nation.String(), Logger: p.log,
+		Handler: func(d share.Delivery) { p.onAlert(ctx, d) },
+	})
+	if err != nil {
+		return err
+	}
+	go func() { _ = alertRecv.Run(ctx) }()
+	errc := make(chan error, 1)
+	go func() { errc <- recv.Run(ctx) }()
+	adv := time.NewTicker(250 * time.Millisecond)
+	defer adv.Stop()
+	dig := time.NewTicker(2 * time.Second)
+	defer dig.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return <-errc
+		case err := <-errc:
+			return err
+		case <-adv.C:
+			p.advance(p.now())
+		case <-dig.C:
+			p.publishDigest(ctx)
+		}
+	}
+}
+
+// advance moves fusion on and pushes changed events to live subscribers.
+func (p *Picture) advance(now time.Time) {
+	p.mu.Lock()
+	p.eng.Advance(now)
+	evs := p.eng.Events()
+	d := p.eng.Digest()
+	p.remember(d.Evidence, d.Picture)
+	var changed [][]byte
+	for _, ev := range evs {
+		p.events[ev.ID] = ev
+		// Live messages carry a trimmed event at most twice a second; the
+		// full one is at /api/v1/events/{id}.
+		if now.Sub(p.pushed[ev.ID]) < 500*time.Millisecond && ev.State == p.lastState[ev.ID] {
+			continue
+		}
+		b, err := json.Marshal(trimForLive(ev))
+		if err != nil {
+			continue
+		}
+		if !bytes.Equal(b, p.sent[ev.ID]) {
+			p.sent[ev.ID] = b
+			p.pushed[ev.ID] = now
+			p.lastState[ev.ID] = ev.State
+			changed = append(changed, b)
+		}
+	}
+	p.mu.Unlock()
+	for _, b := range changed {
+		p.hub.Publish(p.node.Nation, httpapi.LiveEvent, json.RawMessage(b))
+	}
+	if p.warning == nil {
+		return
+	}
+	var recs []*AlertRecord
+	for _, ev := range evs {
+		r, err := p.warning.Update(ev, now)
+		if err != nil {
+			p.log.Error("alert not sent", "event", ev.ID, "err", err)
+		}
+		recs = append(recs, r...)
+	}
+	r, err := p.warning.Tick(now)
+	if err != nil {
+		p.log.Error("alert not sent", "err", err)
+	}
+	for _, rec := range append(recs, r...) {
+		p.sendAlert(rec)
+	}
+}
+
+// sendAlert releases one of our alerts: to partners and the public feeds
+// on shared.<n>.alert.<region>.<level>, one message per region (or
+// "sea" for a landing report at sea), and to live subscribers.
+func (p *Picture) sendAlert(rec *AlertRecord) {
+	p.log.Info("alert", "id", rec.ID, "kind", rec.Kind, "msg_type", rec.MsgType, "regions", len(rec.Regions))
+	p.hub.Publish(p.node.Nation, httpapi.LiveAlert, p.alertView(rec))
+	regions := []string{"sea"}
+	if len(rec.Regions) > 0 {
+		regions = regions[:0]
+		for _, r := range rec.Regions {
+			regions = append(regions, r.Code)
+		}
+	}
+	xml, _ := p.warning.Document(rec.ID)
+	for _, code := range regions {
+		m := share.Msg{Subject: p.node.Nation.SharedPrefix() + "alert." + subjectToken(code) + "." + rec.Kind, ID: rec.ID + ":" + code, Data: xml,
+			Header: nats.Header{"Trilink-Alert": []string{rec.ID}}}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := p.node.Pub.Publish(ctx, m); err != nil {
+				p.log.Error("alert publish", "id", rec.ID, "err", err)
+			}
+		}()
+	}
+}
+
+// subjectToken makes a region code a NATS subject token ("JP-02" stays).
+func subjectToken(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '.' || c == '*' || c == '>' || c == ' ' {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// onAlert records a partner's alert and acknowledges its receipt.
+func (p *Picture) onAlert(ctx context.Context, d share.Delivery) {
+	if d.Origin == p.node.Nation || !d.Origin.Valid() {
+		return
+	}
+	id := d.Header.Get("Trilink-Alert")
+	if id == "" {
+		return
+	}
+	a, err := cap.Decode(d.Data)
+	if err != nil {
+		p.log.Warn("partner alert does not validate", "subject", d.Subject, "err", err)
+		return
+	}
+	parts := strings.Split(d.Subject, ".")
+	region, kind := parts[len(parts)-2], parts[len(parts)-1]
+	p.mu.Lock()
+	rec, seen := p.received[id]
+	if !seen {
+		rec = receivedRecord(d.Origin, id, a)
+		rec.Kind = kind
+		rec.xml = d.Data
+		p.received[id] = rec
+	}
+	if r := warn.Default().Region(region); r != nil {
+		rec.Regions = append(rec.Regions, AlertRegion{Code: r.ID, Name: map[string]string{"en": r.Name.En, "ja": r.Name.Ja, "ko": r.Name.Ko}})
+	}
+	view := *rec
+	p.mu.Unlock()
+	p.hub.Publish(p.node.Nation, httpapi.LiveAlert, &view)
+	if seen {
+		return
+	}
+	ack := share.Msg{Subject: p.node.Nation.SharedPrefix() + "ack." + d.Origin.String() + "." + subjectToken(id), ID: "ack:" + id,
+		Data: []byte(`{"at":"` + p.now().UTC().Format(time.RFC3339Nano) + `"}`)}
+	go func() {
+		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		_, _ = p.node.Pub.Publish(actx, ack)
+	}()
+}
+
+// onAck records a partner's receipt of one of our alerts.
+func (p *Picture) onAck(msg *nats.Msg) {
+	parts := strings.SplitN(msg.Subject, ".", 5)
+	if len(parts) != 5 {
+		return
+	}
+	from, err := nation.Parse(parts[1])
+	if err != nil {
+		return
+	}
+	var body struct {
+		At time.Time `json:"at"`
+	}
+	_ = json.Unmarshal(msg.Data, &body)
+	id := parts[4]
+	p.mu.Lock()
+	for _, a := range p.acks[id] {
+		if a.Nation == from {
+			p.mu.Unlock()
+			return
+		}
+	}
+	p.acks[id] = append(p.acks[id], Ack{Nation: from, At: body.At})
+	p.mu.Unlock()
+	if p.warning != nil {
+		for _, r := range p.warning.Alerts() {
+			if subjectToken(r.ID) == id {
+				p.hub.Publish(p.node.Nation, httpapi.LiveAlert, p.alertView(r))
+			}
+		}
+	}
+}
+
+// alertView is one of our alerts with the partners' receipts so far.
+func (p *Picture) alertView(r *AlertRecord) *AlertRecord {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	v := *r
+	v.Acks = append([]Ack{}, p.acks[subjectToken(r.ID)]...)
+	return &v
+}
+
+// receivedRecord describes a partner's CAP alert.
+func receivedRecord(origin nation.Nation, id string, a *cap.Alert) *AlertRecord {
+	status, _ := a.Status.MarshalText()
+	msgType, _ := a.MsgType.MarshalText()
+	rec := &AlertRecord{ID: id, Origin: origin, Status: string(status), MsgType: string(msgType), Headline: map[string]string{}, Acks: []Ack{},
+		CAPURL: "/cap/" + origin.String() + "/alerts/" + id + ".xml"}
+	rec.Sent = a.Sent.Time.UTC()
+	for _, in := range a.Info {
+		lang := in.Language
+		if i := strings.IndexByte(lang, '-'); i > 0 {
+			lang = lang[:i]
+		}
+		if rec.Headline[lang] == "" {
+			rec.Headline[lang] = in.Headline
+		}
+	}
+	return rec
+}
+
+// Alerts returns our alerts and partners' as JSON values, newest first.
+func (p *Picture) Alerts() []any {
+	var all []*AlertRecord
+	if p.warning != nil {
+		for _, r := range p.warning.Alerts() {
+			all = append(all, p.alertView(r))
+		}
+	}
+	p.mu.Lock()
+	for _, r := range p.received {
+		all = append(all, r)
+	}
+	p.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i].Sent.After(all[j].Sent) })
+	out := make([]any, len(all))
+	for i, r := range all {
+		out[i] = r
+	}
+	return out
+}
+
+func (p *Picture) remember(evidence, picture string) {
+	if _, ok := p.mine[evidence]; ok {
+		return
+	}
+	p.mine[evidence] = picture
+	p.order = append(p.order, evidence)
+	if len(p.order) > 256 {
+		delete(p.mine, p.order[0])
+		p.order = p.order[1:]
+	}
+}
+
+func (p *Picture) publishDigest(ctx context.Context) {
+	p.mu.Lock()
+	d := p.eng.Digest()
+	p.mu.Unlock()
+	b, _ := json.Marshal(DigestMsg{Nation: p.node.Nation, Evidence: d.Evidence, Picture: d.Picture, Measurements: d.Measurements, Through: d.Through, Sent: time.Now().UTC()})
+	msg := nats.NewMsg(p.node.Nation.SharedPrefix() + "digest")
+	msg.Data = b
+	msg.Header.Set("Nats-TTL", "10m")
+	if err := p.node.NC.PublishMsg(msg); err != nil {
+		p.log.Warn("digest publish", "err", err)
+	}
+}
+
+// onDigest compares a partner's digest with ours for the same evidence.
+func (p *Picture) onDigest(msg *nats.Msg) {
+	var d DigestMsg
+	if err := json.Unmarshal(msg.Data, &d); err != nil || !d.Nation.Valid() || d.Nation == p.node.Nation {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	mine, ok := p.mine[d.Evidence]
+	a := p.partners[d.Nation]
+	a.Partner = d.Nation
+	if !ok {
+		a.State = "pending" // different evidence so far (one of us is behind)
+		p.partners[d.Nation] = a
+		return
+	}
+	a.Compared = time.Now().UTC()
+	a.Measurements = d.Measurements
+	if mine == d.Picture {
+		a.State = "agree"
+	} else {
+		if a.State != "DISAGREE" {
+			p.log.Error("picture digest differs from a partner's for the same evidence", "partner", d.Nation.String(), "evidence", d.Evidence, "ours", mine, "theirs", d.Picture)
+		}
+		a.State = "DISAGREE"
+	}
+	p.partners[d.Nation] = a
+}
+
+// Events returns the picture's events as JSON values.
+func (p *Picture) Events() []any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := make([]string, 0, len(p.events))
+	for id := range p.events {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := make([]any, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, p.events[id])
+	}
+	return out
+}
+
+// Event returns one event.
+func (p *Picture) Event(id string) (any, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ev, ok := p.events[id]
+	return ev, ok
+}
+
+// Agreement returns the digest comparison with each partner.
+func (p *Picture) Agreement() share.PictureStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d := p.eng.Digest()
+	st := share.PictureStatus{Evidence: d.Evidence, Picture: d.Picture, Measurements: d.Measurements}
+	for _, n := range nation.Nations {
+		if a, ok := p.partners[n]; ok {
+			st.Partners = append(st.Partners, a)
+		}
+	}
+	return st
+}
+
+// trimForLive keeps the last 300 track points and at most 200 points of the
+// predicted path, so live messages stay small with many tracks.
+func trimForLive(ev fusion.Event) fusion.Event {
+	if n := len(ev.Track); n > 300 {
+		ev.Track = ev.Track[n-300:]
+	}
+	if n := len(ev.Path); n > 200 {
+		step := (n + 199) / 200
+		thin := make([]fusion.PathPoint, 0, 201)
+		for i := 0; i < n; i += step {
+			thin = append(thin, ev.Path[i])
+		}
+		if thin[len(thin)-1] != ev.Path[n-1] {
+			thin = append(thin, ev.Path[n-1])
+		}
+		ev.Path = thin
+	}
+	return ev
+}
+
+// Document returns a CAP document, ours or a partner's, by id.
+func (p *Picture) Document(origin nation.Nation, id string) ([]byte, bool) {
+	if origin == p.node.Nation {
+		if p.warning == nil {
+			return nil, false
+		}
+		return p.warning.Document(id)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.received[id]
+	if !ok || r.Origin != origin {
+		return nil, false
+	}
+	return r.xml, true
+}
