@@ -73,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fs.BoolVar(&o.JSON, "json", false, "print one JSON object")
 		fs.StringVar(&o.Dir, "data", "", "scratch directory (default: a temporary one)")
+		fs.IntVar(&o.Seeds, "seeds", 50, "estimator: Monte Carlo runs per scenario")
 		exec = func(l *slog.Logger) error {
 			if o.Name == "" && fs.NArg() == 1 {
 				o.Name = fs.Arg(0)

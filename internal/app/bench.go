@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/trilink/trilink/internal/fusion/fusionbench"
 	"github.com/trilink/trilink/internal/share"
 )
 
@@ -29,6 +30,8 @@ type BenchOptions struct {
 	Dir  string
 	// Seconds of each measured phase; zero means 5.
 	Seconds float64
+	// Seeds is the number of Monte Carlo runs per scenario (estimator); zero means 50.
+	Seeds int
 }
 
 // RunBench runs the named benchmark and prints its figures.
@@ -50,6 +53,16 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		}
 		printSim(stdout, r)
 		return nil
+	case "estimator":
+		seeds := o.Seeds
+		if seeds == 0 {
+			seeds = 50
+		}
+		r, err := fusionbench.BenchEstimator(ctx, seeds)
+		if err != nil {
+			return err
+		}
+		return writeJSONTo(stdout, r)
 	case "warn":
 		r, err := benchWarn(ctx)
 		if err != nil {
@@ -61,7 +74,7 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		printWarn(stdout, r)
 		return nil
 	default:
-		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn)", o.Name)
+		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator)", o.Name)
 	}
 }
 
