@@ -345,9 +345,31 @@ func (e *Engine) addEvidence(m *sensor.Measurement) {
 	e.n++
 }
 
-// prune forgets measurements and checkpoints older than Retain, keeping
-// one checkpoint at or before the horizon.
+// Checkpoints older than denseSpan are thinned to one per sparseEvery:
+// late data from a long partition re-runs from further back, but memory
+// stays bounded by Retain/sparseEvery copies of the picture.
+const (
+	denseSpan   = 5 * time.Minute
+	sparseEvery = 5 * time.Minute
+)
+
+// prune thins old checkpoints and forgets measurements and checkpoints
+// older than Retain, keeping one checkpoint at or before the horizon.
 func (e *Engine) prune() {
+	if n := len(e.cps); n > 2 {
+		dense := e.st.clock.Add(-denseSpan)
+		kept := e.cps[:1]
+		for _, cp := range e.cps[1:] {
+			if cp.t.Before(dense) && cp.t.Sub(kept[len(kept)-1].t) < sparseEvery {
+				continue
+			}
+			kept = append(kept, cp)
+		}
+		for i := len(kept); i < n; i++ {
+			e.cps[i] = checkpoint{}
+		}
+		e.cps = kept
+	}
 	horizon := e.st.clock.Add(-e.cfg.Retain)
 	c := -1
 	for i, cp := range e.cps {

@@ -210,17 +210,6 @@ func (ev *Event) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// clone returns a deep copy.
-func (ev Event) clone() Event {
-	out := ev
-	out.Path = append([]PathPoint(nil), ev.Path...)
-	out.ImpactSamples = append([]LatLon(nil), ev.ImpactSamples...)
-	out.Track = append([]PathPoint(nil), ev.Track...)
-	out.History = append([]Snapshot(nil), ev.History...)
-	out.Nations = append([]string(nil), ev.Nations...)
-	return out
-}
-
 // Digest summarises the picture so that nations can compare theirs.
 type Digest struct {
 	// Evidence is a hex SHA-256 over the set of processed measurements,

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -87,7 +86,6 @@ type processCounts struct {
 	unassociated int
 	dropped      int // tentatives that expired unconfirmed
 	merged       int // duplicate tracks merged
-	resets       int
 }
 
 func (s *state) clone() *state {
@@ -636,9 +634,4 @@ func (tr *track) event() Event {
 	}
 	ev.Note = strings.Join(notes, "; ")
 	return ev
-}
-
-// String describes a track for debugging.
-func (tr *track) String() string {
-	return fmt.Sprintf("%s(%v, %d meas)", tr.id, tr.state, tr.n)
 }

@@ -104,16 +104,14 @@ func (fp *fitProblem) residuals(theta *vec, e []float64) float64 {
 	return cost
 }
 
-// fitSteps are the finite-difference steps of the parameters: 1 m,
-// 1 cm/s, 1 mm/s² and 10⁻³ in ln α.
-func fitStep(mode Mode, j int) float64 {
+// fitStep is the finite-difference step of parameter j: 1 m, 1 cm/s, and
+// 1 mm/s² (thrust) or 10⁻³ (ln α).
+func fitStep(j int) float64 {
 	switch {
 	case j < 3:
 		return 1
 	case j < 6:
 		return 1e-2
-	case mode == ModeBallistic:
-		return 1e-3
 	}
 	return 1e-3
 }
@@ -141,7 +139,7 @@ func (fp *fitProblem) solve(theta vec) (vec, sqm, float64, int, error) {
 	jac := func(th *vec) {
 		total(th, e0)
 		for j := 0; j < n; j++ {
-			eps := fitStep(fp.mode, j)
+			eps := fitStep(j)
 			t2 := *th
 			t2[j] += eps
 			total(&t2, e1)

@@ -14,7 +14,7 @@ func TestBenchEstimator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Monte Carlo")
 	}
-	f, err := fusionbench.BenchEstimator(context.Background(), 2)
+	f, err := fusionbench.BenchEstimator(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
