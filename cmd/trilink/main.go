@@ -50,6 +50,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logJSON := fs.Bool("log-json", false, "log as JSON (for production) instead of text")
 	var exec func(*slog.Logger) error
+	if cmd == "audit" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		// "verify" may come before or after the flags.
+		args = append(args[1:], args[0])
+	}
 	switch cmd {
 	case "demo":
 		var c app.DemoConfig
@@ -125,7 +129,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		exec = func(*slog.Logger) error { return app.RunScenarios(stdout, *asJSON) }
 	case "version":
 		exec = func(*slog.Logger) error { fmt.Fprintln(stdout, "trilink", app.Version); return nil }
-	case "pki", "audit":
+	case "audit":
+		dataDir := fs.String("data", app.DefaultDataDir(), "state directory of the demo")
+		exec = func(*slog.Logger) error {
+			if fs.NArg() != 1 || fs.Arg(0) != "verify" {
+				return &app.UsageError{Err: errors.New("usage: trilink audit verify [--data DIR]")}
+			}
+			return app.VerifyAudit(*dataDir, stdout)
+		}
+	case "pki":
 		fmt.Fprintf(stderr, "trilink %s: not built yet\n", cmd)
 		return 2
 	case "help", "-h", "--help":
@@ -141,7 +153,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if cmd != "bench" && fs.NArg() > 0 {
+	if cmd != "bench" && cmd != "audit" && fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "trilink %s: unexpected argument %q\n", cmd, fs.Arg(0))
 		return 2
 	}

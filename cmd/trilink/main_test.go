@@ -31,6 +31,8 @@ func TestBadInputExitsTwoNamingTheProblem(t *testing.T) {
 		{"bench_unnamed", []string{"bench"}, "name one benchmark"},
 		{"log_level", []string{"version", "--log-level", "loud"}, "--log-level"},
 		{"not_built_yet", []string{"pki"}, "not built yet"},
+		{"audit_without_verify", []string{"audit"}, "trilink audit verify"},
+		{"audit_no_logs", []string{"audit", "verify", "--data", "/nonexistent-trilink"}, "no audit keys"},
 		{"sim_no_scenario", []string{"sim", "--out", "-"}, "--scenario"},
 		{"sim_unknown_scenario", []string{"sim", "--scenario", "nope", "--out", "-"}, `"nope"`},
 		{"sim_no_output", []string{"sim", "--scenario", "2022-10-04-irbm-overflight"}, "--out"},

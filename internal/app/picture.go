@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/trilink/trilink/internal/fusion"
+	"github.com/trilink/trilink/internal/hotline/audit"
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/sensor"
@@ -53,6 +54,7 @@ type Picture struct {
 	partners  map[nation.Nation]share.DigestAgreement
 
 	warning  alerter
+	audit    *auditKeeper            // nil: no audit log
 	received map[string]*AlertRecord // partners' alerts by id
 	acks     map[string][]Ack        // partners' receipts of our alerts, by alert id
 }
@@ -178,6 +180,10 @@ func (p *Picture) advance(now time.Time) {
 // "sea" for a landing report at sea), and to live subscribers.
 func (p *Picture) sendAlert(rec *AlertRecord) {
 	p.log.Info("alert", "id", rec.ID, "kind", rec.Kind, "msg_type", rec.MsgType, "regions", len(rec.Regions))
+	if p.audit != nil {
+		doc, _ := p.warning.Document(rec.ID)
+		p.audit.Append(p.node.Nation, audit.KindAlert, p.node.Nation, rec.Sent, rec.ID, doc)
+	}
 	p.hub.Publish(p.node.Nation, httpapi.LiveAlert, p.alertView(rec))
 	regions := []string{"sea"}
 	if len(rec.Regions) > 0 {
@@ -244,6 +250,9 @@ func (p *Picture) onAlert(ctx context.Context, d share.Delivery) {
 	if seen {
 		return
 	}
+	if p.audit != nil {
+		p.audit.Append(p.node.Nation, audit.KindAlert, d.Origin, rec.Sent, id, d.Data)
+	}
 	ack := share.Msg{Subject: p.node.Nation.SharedPrefix() + "ack." + d.Origin.String() + "." + subjectToken(id), ID: "ack:" + id,
 		Data: []byte(`{"at":"` + p.now().UTC().Format(time.RFC3339Nano) + `"}`)}
 	go func() {
@@ -277,6 +286,9 @@ func (p *Picture) onAck(msg *nats.Msg) {
 	}
 	p.acks[id] = append(p.acks[id], Ack{Nation: from, At: body.At})
 	p.mu.Unlock()
+	if p.audit != nil {
+		p.audit.Append(p.node.Nation, audit.KindReceipt, from, body.At, id, msg.Data)
+	}
 	if p.warning != nil {
 		for _, r := range p.warning.Alerts() {
 			if subjectToken(r.ID) == id {

@@ -47,6 +47,7 @@ type Demo struct {
 	// pictures run fusion, one per nation.
 	pictures map[share.Nation]*Picture
 	clock    *SimClock
+	audit    *auditKeeper
 }
 
 // httpOptions describes what the demo's HTTP server shows.
@@ -119,8 +120,13 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		return nil, usagef("--http: %v", err)
 	}
 	d := &Demo{Sys: sys, DataDir: dir, ln: ln, log: log, cfg: cfg, hub: httpapi.NewHub(4096), pictures: map[share.Nation]*Picture{}, clock: &SimClock{}}
+	if d.audit, err = openAudit(dir); err != nil {
+		d.Close()
+		return nil, err
+	}
 	for _, n := range sys.Nodes {
 		p := newPicture(n, d.hub, d.clock.Now, log)
+		p.audit = d.audit
 		// A replay is an exercise: its alerts carry status Exercise.
 		if p.warning, err = NewWarning[warn.Drill](n.Nation); err != nil {
 			d.Close()
@@ -149,10 +155,28 @@ func (d *Demo) Run(ctx context.Context) error {
 	for _, p := range d.pictures {
 		fns = append(fns, p.Run)
 	}
+	fns = append(fns, d.auditLoop)
 	if d.cfg.Scenario != "" {
 		fns = append(fns, d.replayLoop)
 	}
 	return runAll(ctx, d.log, fns...)
+}
+
+// auditLoop checkpoints the audit logs every 5 s, each cosigned by the
+// partners.
+func (d *Demo) auditLoop(ctx context.Context) error {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := d.audit.Checkpoint(); err != nil {
+				d.log.Error("audit checkpoint", "err", err)
+			}
+		}
+	}
 }
 
 // statusLoop pushes every nation's status to live subscribers each second.
@@ -225,6 +249,9 @@ func (d *Demo) replayLoop(ctx context.Context) error {
 func (d *Demo) Close() {
 	_ = d.ln.Close()
 	d.Sys.Close()
+	if d.audit != nil {
+		d.audit.Close()
+	}
 }
 
 // RunDemo runs the demo until ctx ends, and prints where the console is.
