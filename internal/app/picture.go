@@ -46,12 +46,14 @@ type Picture struct {
 	mu        sync.Mutex // guards the fields below
 	eng       *fusion.Engine
 	events    map[string]fusion.Event
-	sent      map[string][]byte            // last JSON pushed per event
-	pushed    map[string]time.Time         // when it was pushed
-	lastState map[string]fusion.EventState // its state then
-	mine      map[string]string            // evidence → picture, recent
-	order     []string                     // evidence in insertion order, to bound mine
+	sent      map[string][]byte                   // last JSON pushed per event
+	pushed    map[string]time.Time                // when it was pushed
+	lastState map[string]fusion.EventState        // its state then
+	mine      map[string]string                   // evidence → picture, recent
+	theirs    map[string]map[nation.Nation]string // partners\' pictures for keys not computed here yet
+	order     []string                            // evidence in insertion order, to bound mine
 	partners  map[nation.Nation]share.DigestAgreement
+	lastGrid  time.Time // the last grid instant fusion advanced to
 
 	warning  alerter
 	audit    *auditKeeper            // nil: no audit log
@@ -62,7 +64,7 @@ type Picture struct {
 func newPicture(node *Node, hub *httpapi.Hub, now func() time.Time, log *slog.Logger) *Picture {
 	return &Picture{node: node, ingest: NewIngest(sensor.DefaultNetwork()), hub: hub, now: now, log: log.With("nation", node.Nation.String()),
 		eng: fusion.New(fusion.Config{}), events: map[string]fusion.Event{}, sent: map[string][]byte{}, pushed: map[string]time.Time{}, lastState: map[string]fusion.EventState{},
-		mine: map[string]string{}, partners: map[nation.Nation]share.DigestAgreement{},
+		mine: map[string]string{}, theirs: map[string]map[nation.Nation]string{}, partners: map[nation.Nation]share.DigestAgreement{},
 		received: map[string]*AlertRecord{}, acks: map[string][]Ack{}}
 }
 
@@ -126,12 +128,37 @@ func (p *Picture) Run(ctx context.Context) error {
 }
 
 // advance moves fusion on and pushes changed events to live subscribers.
+// A panic inside fusion or warning is logged and the node goes on: one
+// bad estimate must not take a nation's warning system down.
 func (p *Picture) advance(now time.Time) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("picture update failed", "panic", r)
+		}
+	}()
 	p.mu.Lock()
-	p.eng.Advance(now)
+	locked := true
+	defer func() {
+		if locked { // a panic under the lock
+			p.mu.Unlock()
+		}
+	}()
+	// Every node advances its fusion through every instant of the same
+	// grid of scenario time, so that nations holding the same evidence
+	// compute their pictures at the same instants and can compare them
+	// (the picture's time-driven states — impacted, closed — depend on
+	// the clock). A clock that jumps ahead skips to the present.
+	g := now.Truncate(advanceGrid)
+	if p.lastGrid.IsZero() || g.Sub(p.lastGrid) > 100*advanceGrid || g.Before(p.lastGrid) {
+		p.lastGrid = g.Add(-advanceGrid)
+	}
+	for t := p.lastGrid.Add(advanceGrid); !t.After(g); t = t.Add(advanceGrid) {
+		p.eng.Advance(t)
+		d := p.eng.Digest()
+		p.remember(digestKey(d.Evidence, d.Through), d.Picture)
+		p.lastGrid = t
+	}
 	evs := p.eng.Events()
-	d := p.eng.Digest()
-	p.remember(d.Evidence, d.Picture)
 	var changed [][]byte
 	for _, ev := range evs {
 		p.events[ev.ID] = ev
@@ -151,6 +178,7 @@ func (p *Picture) advance(now time.Time) {
 			changed = append(changed, b)
 		}
 	}
+	locked = false
 	p.mu.Unlock()
 	for _, b := range changed {
 		p.hub.Publish(p.node.Nation, httpapi.LiveEvent, json.RawMessage(b))
@@ -347,16 +375,46 @@ func (p *Picture) Alerts() []any {
 	return out
 }
 
-func (p *Picture) remember(evidence, picture string) {
-	if _, ok := p.mine[evidence]; ok {
+// advanceGrid is the step of the fusion clock, in scenario time.
+const advanceGrid = time.Second
+
+// digestKey names a picture by its evidence and the fusion clock.
+func digestKey(evidence string, through time.Time) string {
+	return evidence + "@" + through.UTC().Format(time.RFC3339Nano)
+}
+
+func (p *Picture) remember(key, picture string) {
+	if _, ok := p.mine[key]; ok {
 		return
 	}
-	p.mine[evidence] = picture
-	p.order = append(p.order, evidence)
-	if len(p.order) > 256 {
+	p.mine[key] = picture
+	p.order = append(p.order, key)
+	if len(p.order) > 512 {
 		delete(p.mine, p.order[0])
+		delete(p.theirs, p.order[0])
 		p.order = p.order[1:]
 	}
+	// Partners that were ahead of us: compare now.
+	for n, pic := range p.theirs[key] {
+		p.compare(n, key, pic)
+	}
+	delete(p.theirs, key)
+}
+
+// compare records whether partner n's picture for key equals ours.
+func (p *Picture) compare(n nation.Nation, key, theirs string) {
+	a := p.partners[n]
+	a.Partner = n
+	a.Compared = time.Now().UTC()
+	if p.mine[key] == theirs {
+		a.State = "agree"
+	} else {
+		if a.State != "DISAGREE" {
+			p.log.Error("picture digest differs from a partner's for the same evidence", "partner", n.String(), "key", key, "ours", p.mine[key], "theirs", theirs)
+		}
+		a.State = "DISAGREE"
+	}
+	p.partners[n] = a
 }
 
 func (p *Picture) publishDigest(ctx context.Context) {
@@ -380,25 +438,29 @@ func (p *Picture) onDigest(msg *nats.Msg) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	mine, ok := p.mine[d.Evidence]
-	a := p.partners[d.Nation]
-	a.Partner = d.Nation
-	if !ok {
-		a.State = "pending" // different evidence so far (one of us is behind)
+	key := digestKey(d.Evidence, d.Through)
+	if _, ok := p.mine[key]; ok {
+		p.compare(d.Nation, key, d.Picture)
+		a := p.partners[d.Nation]
+		a.Measurements = d.Measurements
 		p.partners[d.Nation] = a
 		return
 	}
-	a.Compared = time.Now().UTC()
-	a.Measurements = d.Measurements
-	if mine == d.Picture {
-		a.State = "agree"
-	} else {
-		if a.State != "DISAGREE" {
-			p.log.Error("picture digest differs from a partner's for the same evidence", "partner", d.Nation.String(), "evidence", d.Evidence, "ours", mine, "theirs", d.Picture)
-		}
-		a.State = "DISAGREE"
+	// Not computed here (yet): keep it for when we get there; until a
+	// comparison is made the state stays as it was ("pending" at first).
+	if p.theirs[key] == nil {
+		p.theirs[key] = map[nation.Nation]string{}
 	}
-	p.partners[d.Nation] = a
+	p.theirs[key][d.Nation] = d.Picture
+	if len(p.theirs) > 512 {
+		for k := range p.theirs { // bounded: forget an arbitrary old one
+			delete(p.theirs, k)
+			break
+		}
+	}
+	if a, ok := p.partners[d.Nation]; !ok || a.State == "" {
+		p.partners[d.Nation] = share.DigestAgreement{Partner: d.Nation, State: "pending", Measurements: d.Measurements}
+	}
 }
 
 // Events returns the picture's events as JSON values.

@@ -230,12 +230,26 @@ func (d *Demo) replayLoop(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// Each replay starts at the scenario clock's present, which keeps
+		// the clock running forward across replays (fusion and the warning
+		// engines must never see time go backwards).
 		start, end := run.Span()
-		run.Shift = time.Since(start)
+		run.Shift = d.clock.Now().Sub(start)
 		d.log.Info("replaying scenario", "scenario", sc.Name, "launches", len(run.Flights), "speed", d.cfg.Speed,
 			"duration", (time.Duration(float64(end.Sub(start)) / d.cfg.Speed)).Round(time.Second))
 		if err := Replay(ctx, run, d.cfg.Speed, pubs, d.clock, d.log); err != nil {
 			return err
+		}
+		// The sensors lose the objects before they come down: wait for the
+		// last impact (scenario time) and a pause, so that a replay never
+		// flies beside the previous one.
+		_, end = run.Span()
+		for d.clock.Now().Before(end.Add(time.Minute)) {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(200 * time.Millisecond):
+			}
 		}
 		select {
 		case <-ctx.Done():

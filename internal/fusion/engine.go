@@ -404,7 +404,9 @@ func (e *Engine) Events() []Event {
 func (e *Engine) events() []Event {
 	out := make([]Event, 0, len(e.st.tracks))
 	for _, tr := range e.st.tracks {
-		out = append(out, tr.event())
+		ev := tr.event()
+		ev.sanitize()
+		out = append(out, ev)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -432,7 +434,9 @@ func (e *Engine) Digest() Digest {
 	ev := sha256.Sum256(append(cnt[:], e.evidence[:]...))
 	pic, err := json.Marshal(e.events())
 	if err != nil {
-		panic(fmt.Sprintf("fusion: encode picture: %v", err))
+		// sanitize makes this unreachable; should it happen, the digest
+		// still differs from any healthy picture instead of crashing.
+		pic = []byte("unencodable picture: " + err.Error())
 	}
 	ph := sha256.Sum256(pic)
 	return Digest{Evidence: hex.EncodeToString(ev[:]), Picture: hex.EncodeToString(ph[:]), Measurements: e.n, Through: e.st.clock}

@@ -3,6 +3,8 @@ package fusion
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/trilink/trilink/internal/ballistic"
@@ -221,4 +223,77 @@ type Digest struct {
 	Measurements int `json:"measurements"`
 	// Through is the measurement time the picture is complete up to.
 	Through time.Time `json:"through"`
+}
+
+// finite returns v, or 0 and false if v is NaN or infinite.
+func finite(v float64) (float64, bool) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// sanitize replaces non-finite figures, which no consumer can use and JSON
+// cannot carry, by zero (scalars) or drops them (points), and says so in
+// the event's note. It keeps a numerical failure inside the estimator from
+// taking down the picture, its digest or the API.
+func (ev *Event) sanitize() {
+	bad := false
+	fix := func(p *float64) {
+		v, ok := finite(*p)
+		if !ok {
+			*p, bad = v, true
+		}
+	}
+	e := &ev.Estimate
+	for _, p := range []*float64{&e.Launch.Lat, &e.Launch.Lon, &e.Launch.ErrorKm, &e.ApogeeKm, &e.RangeKm, &e.FlightTimeS,
+		&e.Impact.Lat, &e.Impact.Lon, &e.Impact.Ellipse95.MajorKm, &e.Impact.Ellipse95.MinorKm, &e.Impact.Ellipse95.BearingDeg,
+		&e.FirstDetectionS, &e.FirstEstimateS} {
+		fix(p)
+	}
+	keep := func(pts []PathPoint) []PathPoint {
+		if pts == nil {
+			return nil
+		}
+		out := make([]PathPoint, 0, len(pts)) // never write into the track's own slices
+		for _, p := range pts {
+			_, a := finite(p.Lat)
+			_, b := finite(p.Lon)
+			_, c := finite(p.AltKm)
+			if a && b && c {
+				out = append(out, p)
+			} else {
+				bad = true
+			}
+		}
+		return out
+	}
+	ev.Path, ev.Track = keep(ev.Path), keep(ev.Track)
+	var samples []LatLon
+	if ev.ImpactSamples != nil {
+		samples = make([]LatLon, 0, len(ev.ImpactSamples))
+	}
+	for _, s := range ev.ImpactSamples {
+		_, a := finite(s.Lat)
+		_, b := finite(s.Lon)
+		if a && b {
+			samples = append(samples, s)
+		} else {
+			bad = true
+		}
+	}
+	ev.ImpactSamples = samples
+	ev.History = append([]Snapshot(nil), ev.History...)
+	for i := range ev.History {
+		h := &ev.History[i]
+		for _, p := range []*float64{&h.ImpactLat, &h.ImpactLon, &h.MajorKm, &h.MinorKm, &h.ApogeeKm, &h.RangeKm} {
+			fix(p)
+		}
+	}
+	if bad && !strings.Contains(ev.Note, "non-finite") {
+		if ev.Note != "" {
+			ev.Note += "; "
+		}
+		ev.Note += "non-finite figures withheld"
+	}
 }
