@@ -12,6 +12,7 @@ import (
 	"github.com/trilink/trilink/internal/fusion"
 	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/sensor"
+	"github.com/trilink/trilink/internal/sim"
 	"github.com/trilink/trilink/internal/warn"
 )
 
@@ -80,9 +81,7 @@ func Analyze(ctx context.Context, o AnalyzeOptions) (*Analysis, error) {
 	}
 	eng := fusion.New(fusion.Config{})
 	alerts := map[string][]AnalyzedAlert{}
-	var next time.Time
-	step := func(now time.Time) {
-		eng.Advance(now)
+	err = replayFusion(ctx, run, eng, func(now time.Time) {
 		for _, ev := range eng.Events() {
 			for _, n := range nation.Nations {
 				recs, _ := warnings[n].Update(ev, now)
@@ -97,33 +96,9 @@ func Analyze(ctx context.Context, o AnalyzeOptions) (*Analysis, error) {
 				alerts[r.Event] = append(alerts[r.Event], analyzedAlert(r))
 			}
 		}
-	}
-	var last time.Time
-	err = run.Simulate(ctx, func(_ context.Context, m sensor.Measurement) error {
-		m.SimTruth = nil // fusion never sees the truth
-		if next.IsZero() {
-			next = m.Time
-		}
-		for !m.Time.Before(next) {
-			step(next)
-			next = next.Add(time.Second)
-		}
-		last = m.Time
-		return eng.Add(m)
 	})
 	if err != nil {
 		return nil, err
-	}
-	// Let the flights end: fusion flushes, and the engines see the
-	// impacts and the passage of time.
-	end := last
-	for _, ev := range eng.Events() {
-		if ev.Estimate.Impact.Time.After(end) {
-			end = ev.Estimate.Impact.Time
-		}
-	}
-	for t := next; !t.After(end.Add(3 * time.Minute)); t = t.Add(time.Second) {
-		step(t)
 	}
 	eng.Flush()
 	out := &Analysis{Scenario: sc.Name, Events: []AnalyzedEvent{}}
@@ -142,6 +117,45 @@ func Analyze(ctx context.Context, o AnalyzeOptions) (*Analysis, error) {
 		out.Events = append(out.Events, a)
 	}
 	return out, nil
+}
+
+// replayFusion feeds a run's measurements to eng in time order, as a node
+// would receive them live: once every second of scenario time it advances
+// fusion and calls step, and after the last measurement it goes on until
+// three minutes past the last predicted impact, so that events reach
+// their end and time-driven decisions are made. The truth labels are
+// removed before fusion sees the measurements.
+func replayFusion(ctx context.Context, run *sim.Run, eng *fusion.Engine, step func(now time.Time)) error {
+	var next, last time.Time
+	advance := func(now time.Time) {
+		eng.Advance(now)
+		step(now)
+	}
+	err := run.Simulate(ctx, func(_ context.Context, m sensor.Measurement) error {
+		m.SimTruth = nil // fusion never sees the truth
+		if next.IsZero() {
+			next = m.Time
+		}
+		for !m.Time.Before(next) {
+			advance(next)
+			next = next.Add(time.Second)
+		}
+		last = m.Time
+		return eng.Add(m)
+	})
+	if err != nil {
+		return err
+	}
+	end := last
+	for _, ev := range eng.Events() {
+		if ev.Estimate.Impact.Time.After(end) {
+			end = ev.Estimate.Impact.Time
+		}
+	}
+	for t := next; !t.After(end.Add(3 * time.Minute)); t = t.Add(time.Second) {
+		advance(t)
+	}
+	return nil
 }
 
 // flownPath is the event's fused track followed by its predicted path.

@@ -10,7 +10,6 @@ import (
 	"github.com/trilink/trilink/internal/fusion"
 	"github.com/trilink/trilink/internal/geo"
 	"github.com/trilink/trilink/internal/nation"
-	"github.com/trilink/trilink/internal/sensor"
 	"github.com/trilink/trilink/internal/warn"
 )
 
@@ -65,9 +64,7 @@ func replayWarn(ctx context.Context, name string, all, withAlert *[]time.Duratio
 		}
 	}
 	eng := fusion.New(fusion.Config{})
-	var next time.Time
-	step := func(now time.Time) {
-		eng.Advance(now)
+	err = replayFusion(ctx, run, eng, func(now time.Time) {
 		for _, ev := range eng.Events() {
 			if len(ev.Path) > 0 && name == benchScenarios[0] {
 				*lastPath = (*lastPath)[:0]
@@ -85,17 +82,6 @@ func replayWarn(ctx context.Context, name string, all, withAlert *[]time.Duratio
 				}
 			}
 		}
-	}
-	err = run.Simulate(ctx, func(_ context.Context, m sensor.Measurement) error {
-		m.SimTruth = nil
-		if next.IsZero() {
-			next = m.Time
-		}
-		for !m.Time.Before(next) {
-			step(next)
-			next = next.Add(time.Second)
-		}
-		return eng.Add(m)
 	})
 	return err
 }
