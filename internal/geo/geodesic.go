@@ -212,26 +212,7 @@ func astroid(x, y float64) float64 {
 		return 0
 	}
 	s := p * q / 4
-	r2 := sq(r)
-	r3 := r * r2
-	disc := s * (s + 2*r3)
-	u := r
-	if disc >= 0 {
-		t3 := s + r3
-		if t3 < 0 {
-			t3 -= math.Sqrt(disc)
-		} else {
-			t3 += math.Sqrt(disc)
-		}
-		t := math.Cbrt(t3)
-		u += t
-		if t != 0 {
-			u += r2 / t
-		}
-	} else {
-		ang := math.Atan2(math.Sqrt(-disc), -(s + r3))
-		u += 2 * r * math.Cos(ang/3)
-	}
+	u := resolvent(r, s)
 	v := math.Sqrt(sq(u) + q)
 	var uv float64
 	if u < 0 {

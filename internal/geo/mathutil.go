@@ -128,3 +128,32 @@ func polyval(p []float64, x float64) float64 {
 }
 
 func sq(x float64) float64 { return x * x }
+
+// resolvent returns u = r + t + r²/t, the root of the cubic resolvent
+// shared by Vermeille's geodetic conversion (2002) and Karney's astroid
+// (2013, eq. 55-57), given r and s (s·(s+2r³) is the discriminant). It
+// picks the sign of each root that avoids cancellation.
+func resolvent(r, s float64) float64 {
+	r2 := r * r
+	r3 := r * r2
+	disc := s * (s + 2*r3)
+	u := r
+	if disc >= 0 {
+		t3 := s + r3
+		if t3 < 0 {
+			t3 -= math.Sqrt(disc)
+		} else {
+			t3 += math.Sqrt(disc)
+		}
+		t := math.Cbrt(t3)
+		u += t
+		if t != 0 {
+			u += r2 / t
+		}
+	} else {
+		// Three real roots; take the one that avoids cancellation.
+		ang := math.Atan2(math.Sqrt(-disc), -(s + r3))
+		u += 2 * r * math.Cos(ang/3)
+	}
+	return u
+}

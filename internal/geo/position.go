@@ -94,28 +94,7 @@ func (e ECEF) LLA() LLA {
 	if !(e4*q == 0 && rr <= 0) {
 		// s = r³·S, t multiplied by r, to avoid dividing by zero at rr = 0.
 		s := e4 * p * q / 4
-		r2 := rr * rr
-		r3 := rr * r2
-		disc := s * (2*r3 + s)
-		u := rr
-		if disc >= 0 {
-			t3 := s + r3
-			// Pick the sign of the root that maximises |t3| to avoid cancellation.
-			if t3 < 0 {
-				t3 -= math.Sqrt(disc)
-			} else {
-				t3 += math.Sqrt(disc)
-			}
-			t := math.Cbrt(t3)
-			u += t
-			if t != 0 {
-				u += r2 / t
-			}
-		} else {
-			// Three real roots; take the one that avoids cancellation.
-			ang := math.Atan2(math.Sqrt(-disc), -(s + r3))
-			u += 2 * rr * math.Cos(ang/3)
-		}
+		u := resolvent(rr, s)
 		v := math.Sqrt(u*u + e4*q) // > 0
 		var uv float64             // u + v > 0
 		if u < 0 {
