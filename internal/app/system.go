@@ -23,6 +23,18 @@ type System struct {
 // creates their streams. It returns once every leaf link is up and every
 // stream exists.
 func StartLoopback(ctx context.Context, dataDir string, log *slog.Logger) (*System, error) {
+	// The ports are picked free and then bound; another process may take
+	// one in between. Pick again in that case.
+	for attempt := 1; ; attempt++ {
+		sys, err := startLoopbackOnce(ctx, dataDir, log)
+		if err == nil || !errors.Is(err, share.ErrListen) || attempt == 5 {
+			return sys, err
+		}
+		log.Warn("loopback port taken; picking new ports", "attempt", attempt, "err", err)
+	}
+}
+
+func startLoopbackOnce(ctx context.Context, dataDir string, log *slog.Logger) (*System, error) {
 	fed, err := share.LoopbackFederation(dataDir)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package share
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -43,16 +44,35 @@ func StartServer(f *Federation, n Nation, i int, logger *slog.Logger) (*Server, 
 	if err != nil {
 		return nil, fmt.Errorf("share: %s server: %w", n, err)
 	}
-	if logger != nil {
-		s.SetLoggerV2(&natsLogger{l: logger.With("nation", n.String(), "server", spec.Servers[i].Name)}, false, false, false)
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
+	nl := &natsLogger{l: logger.With("nation", n.String(), "server", spec.Servers[i].Name), fatal: make(chan string, 1)}
+	s.SetLoggerV2(nl, false, false, false)
 	s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		s.Shutdown()
-		return nil, fmt.Errorf("share: %s server not ready within 10s", n)
+	deadline := time.Now().Add(10 * time.Second)
+	for !s.ReadyForConnections(100 * time.Millisecond) {
+		select {
+		case msg := <-nl.fatal:
+			s.Shutdown()
+			if strings.Contains(msg, "listen") {
+				return nil, fmt.Errorf("share: %s server %s: %w: %s", n, spec.Servers[i].Name, ErrListen, msg)
+			}
+			return nil, fmt.Errorf("share: %s server %s: %s", n, spec.Servers[i].Name, msg)
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.Shutdown()
+			return nil, fmt.Errorf("share: %s server not ready within 10s", n)
+		}
 	}
 	return &Server{Nation: n, Server: s, spec: spec}, nil
 }
+
+// ErrListen means a server could not bind one of its ports — on loopback,
+// usually because another process took a port between FreePorts and the
+// bind. Callers that picked the ports themselves pick again and retry.
+var ErrListen = errors.New("cannot listen")
 
 // ConnectApp opens an in-process connection (no TCP) as the nation's
 // application user.
@@ -151,7 +171,10 @@ func RandomSecret() string {
 
 // natsLogger adapts nats-server logging to slog. Notices become Debug: the
 // server is chatty at start-up, and our own logs say what matters.
-type natsLogger struct{ l *slog.Logger }
+type natsLogger struct {
+	l     *slog.Logger
+	fatal chan string // the first fatal message, for StartServer
+}
 
 func (n *natsLogger) Noticef(format string, v ...any) { n.l.Debug(fmt.Sprintf(format, v...)) }
 func (n *natsLogger) Warnf(format string, v ...any) {
@@ -164,7 +187,14 @@ func (n *natsLogger) Warnf(format string, v ...any) {
 	}
 	n.l.Warn(msg)
 }
-func (n *natsLogger) Fatalf(format string, v ...any) { n.l.Error(fmt.Sprintf(format, v...)) }
+func (n *natsLogger) Fatalf(format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	n.l.Error(msg)
+	select {
+	case n.fatal <- msg:
+	default:
+	}
+}
 func (n *natsLogger) Errorf(format string, v ...any) { n.l.Error(fmt.Sprintf(format, v...)) }
 func (n *natsLogger) Debugf(format string, v ...any) {}
 func (n *natsLogger) Tracef(format string, v ...any) {}

@@ -2,6 +2,7 @@ package sharetest
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,22 @@ type Fed struct {
 // every nation's streams. Everything stops when tb ends.
 func Start(tb testing.TB, o Options) *Fed {
 	tb.Helper()
+	// The ports are picked free and then bound; another process may take
+	// one in between. Pick again in that case.
+	for attempt := 1; ; attempt++ {
+		f, err := start(tb, o)
+		if err == nil {
+			return f
+		}
+		if !errors.Is(err, share.ErrListen) || attempt == 5 {
+			tb.Fatal(err)
+		}
+		tb.Logf("loopback port taken (%v); picking new ports", err)
+	}
+}
+
+func start(tb testing.TB, o Options) (*Fed, error) {
+	tb.Helper()
 	dir := o.Dir
 	if dir == "" {
 		dir = tb.TempDir()
@@ -55,7 +72,12 @@ func Start(tb testing.TB, o Options) *Fed {
 	}
 	// Accepting nations first, so the first dial of each link succeeds.
 	for i := len(share.Nations) - 1; i >= 0; i-- {
-		f.start(share.Nations[i])
+		if err := f.startErr(share.Nations[i]); err != nil {
+			for n := range f.Servers {
+				f.Stop(n)
+			}
+			return nil, err
+		}
 	}
 	f.WaitLinks(10 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -70,26 +92,35 @@ func Start(tb testing.TB, o Options) *Fed {
 			tb.Fatal(err)
 		}
 	}
-	return f
+	return f, nil
 }
 
 func (f *Fed) start(n share.Nation) {
 	f.tb.Helper()
+	if err := f.startErr(n); err != nil {
+		f.tb.Fatal(err)
+	}
+}
+
+func (f *Fed) startErr(n share.Nation) error {
 	s, err := share.StartServer(f.Spec, n, 0, nil)
 	if err != nil {
-		f.tb.Fatal(err)
+		return err
 	}
 	nc, err := s.ConnectApp()
 	if err != nil {
 		s.Stop()
-		f.tb.Fatal(err)
+		return err
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
-		f.tb.Fatal(err)
+		nc.Close()
+		s.Stop()
+		return err
 	}
 	f.Servers[n], f.Conns[n], f.JS[n] = s, nc, js
 	f.tb.Cleanup(func() { nc.Close(); s.Stop() })
+	return nil
 }
 
 // Stop shuts nation n's server down (its store stays).
