@@ -325,6 +325,16 @@ func (d *Directory) Rooms() []Room {
 	return out
 }
 
+// Members returns every member, sorted by id.
+func (d *Directory) Members() []Member {
+	out := make([]Member, 0, len(d.members))
+	for _, m := range d.members {
+		out = append(out, cloneMember(m))
+	}
+	slices.SortFunc(out, func(a, b Member) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	return out
+}
+
 func cloneMember(m *Member) Member {
 	c := *m
 	c.Devices = make([]Device, len(m.Devices))

@@ -14,15 +14,17 @@ import (
 // Size limits. An envelope over them is refused by Seal and DecodeEnvelope
 // with an error wrapping ErrTooLarge.
 //
-// NATS refuses messages over the server's max_payload (1 MiB by default):
-// carrying MaxEnvelopeSize needs max_payload raised to at least 16 MiB
-// (the server allows up to 64 MiB).
+// A message travels as one NATS message, and NATS refuses messages over the
+// server's max_payload: trilink's servers set it to 8 MB (the largest size
+// the NATS documentation recommends), so an envelope is at most 7 MiB. With
+// 4 MiB of attachments, base64 in the JSON wire form, a full body and 1,024
+// recipients, it stays under that.
 const (
 	MaxBody            = 64 << 10 // plaintext body, bytes (a DCL-length message in any script)
 	MaxAttachments     = 8        // attachments per message
-	MaxAttachmentsSize = 10 << 20 // plaintext of all attachments together (names, types and data), bytes
+	MaxAttachmentsSize = 4 << 20  // plaintext of all attachments together (names, types and data), bytes
 	MaxRecipients      = 1024     // recipient devices per message
-	MaxEnvelopeSize    = 16 << 20 // wire (JSON) encoding of an envelope, bytes
+	MaxEnvelopeSize    = 7 << 20  // wire (JSON) encoding of an envelope, bytes
 	maxAttachmentName  = 255      // bytes of UTF-8
 	maxMediaType       = 127      // bytes
 )

@@ -40,7 +40,7 @@ func (f *Federation) ServerConfig(n Nation, i int) (string, error) {
 	if srv.HTTPPort != 0 {
 		w.kv("http", q(hostPort(srv.Host, srv.HTTPPort)))
 	}
-	w.kv("max_payload", "1MB")
+	w.kv("max_payload", "8MB")
 	maxMem, maxStore := spec.MaxMemory, spec.MaxStore
 	if maxMem == 0 {
 		maxMem = 256 << 20
