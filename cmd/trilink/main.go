@@ -78,12 +78,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.BoolVar(&o.JSON, "json", false, "print one JSON object")
 		fs.StringVar(&o.Dir, "data", "", "scratch directory (default: a temporary one)")
 		fs.IntVar(&o.Seeds, "seeds", 50, "estimator: Monte Carlo runs per scenario")
+		fs.Float64Var(&o.Seconds, "seconds", 0, "length of each measured phase (default: backbone 5, hotline 20)")
+		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 		exec = func(l *slog.Logger) error {
 			if o.Name == "" && fs.NArg() == 1 {
 				o.Name = fs.Arg(0)
 			}
 			if o.Name == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != o.Name) {
-				return &app.UsageError{Err: errors.New("name one benchmark: backbone")}
+				return &app.UsageError{Err: errors.New("name one benchmark: backbone, sim, warn, estimator or hotline")}
 			}
 			return app.RunBench(ctx, o, l, stdout)
 		}

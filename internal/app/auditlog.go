@@ -145,6 +145,30 @@ func (a *auditKeeper) Append(n nation.Nation, kind audit.Kind, origin nation.Nat
 	}
 }
 
+// Size returns the number of entries in keeper n's log.
+func (a *auditKeeper) Size(n nation.Nation) uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if l := a.logs[n]; l != nil {
+		return l.Size()
+	}
+	return 0
+}
+
+// AppendEntry records e in keeper n's log.
+func (a *auditKeeper) AppendEntry(n nation.Nation, e audit.Entry) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := a.logs[n]
+	if l == nil {
+		return
+	}
+	e.Time = e.Time.UTC()
+	if _, err := l.Append(e); err == nil {
+		a.dirty[n] = true
+	}
+}
+
 // Checkpoint signs a checkpoint of every log that grew and has the two
 // partners cosign it.
 func (a *auditKeeper) Checkpoint() error {

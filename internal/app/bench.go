@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,10 +33,23 @@ type BenchOptions struct {
 	Seconds float64
 	// Seeds is the number of Monte Carlo runs per scenario (estimator); zero means 50.
 	Seeds int
+	// CPUProfile, when set, names a file for a CPU profile of the run.
+	CPUProfile string
 }
 
 // RunBench runs the named benchmark and prints its figures.
 func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.Writer) error {
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return usagef("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	switch o.Name {
 	case "backbone":
 		r, err := benchBackbone(ctx, o, log)
@@ -63,6 +77,16 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 			return err
 		}
 		return writeJSONTo(stdout, r)
+	case "hotline":
+		r, err := benchHotline(ctx, o, log)
+		if err != nil {
+			return err
+		}
+		if o.JSON {
+			return writeJSONTo(stdout, r)
+		}
+		printHotline(stdout, r)
+		return nil
 	case "warn":
 		r, err := benchWarn(ctx)
 		if err != nil {
@@ -74,7 +98,7 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		printWarn(stdout, r)
 		return nil
 	default:
-		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator)", o.Name)
+		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator, hotline)", o.Name)
 	}
 }
 

@@ -57,6 +57,7 @@ type Picture struct {
 
 	warning  alerter
 	audit    *auditKeeper            // nil: no audit log
+	hotline  *Hotline                // nil: no posts to the operations room
 	received map[string]*AlertRecord // partners' alerts by id
 	acks     map[string][]Ack        // partners' receipts of our alerts, by alert id
 }
@@ -183,6 +184,11 @@ func (p *Picture) advance(now time.Time) {
 	for _, b := range changed {
 		p.hub.Publish(p.node.Nation, httpapi.LiveEvent, json.RawMessage(b))
 	}
+	if p.hotline != nil {
+		for _, ev := range evs {
+			p.hotline.PostEvent(p.node.Nation, ev)
+		}
+	}
 	if p.warning == nil {
 		return
 	}
@@ -213,6 +219,9 @@ func (p *Picture) sendAlert(rec *AlertRecord) {
 		p.audit.Append(p.node.Nation, audit.KindAlert, p.node.Nation, rec.Sent, rec.ID, doc)
 	}
 	p.hub.Publish(p.node.Nation, httpapi.LiveAlert, p.alertView(rec))
+	if p.hotline != nil {
+		p.hotline.PostAlert(p.node.Nation, rec)
+	}
 	regions := []string{"sea"}
 	if len(rec.Regions) > 0 {
 		regions = regions[:0]

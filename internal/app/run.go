@@ -48,6 +48,7 @@ type Demo struct {
 	pictures map[share.Nation]*Picture
 	clock    *SimClock
 	audit    *auditKeeper
+	hotline  *Hotline
 }
 
 // httpOptions describes what the demo's HTTP server shows.
@@ -124,9 +125,14 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		d.Close()
 		return nil, err
 	}
+	if d.hotline, err = newHotline(sys, dir, d.audit, d.hub, log); err != nil {
+		d.Close()
+		return nil, err
+	}
 	for _, n := range sys.Nodes {
 		p := newPicture(n, d.hub, d.clock.Now, log)
 		p.audit = d.audit
+		p.hotline = d.hotline
 		// A replay is an exercise: its alerts carry status Exercise.
 		if p.warning, err = NewWarning[warn.Drill](n.Nation); err != nil {
 			d.Close()
@@ -134,7 +140,9 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		}
 		d.pictures[n.Nation] = p
 	}
-	d.h = httpapi.New(d.httpOptions())
+	o := d.httpOptions()
+	o.Hotline = d.hotline
+	d.h = httpapi.New(o)
 	if cfg.Scenario != "" {
 		if _, _, err := loadRun(cfg.Scenario, nil); err != nil {
 			d.Close()
@@ -155,7 +163,7 @@ func (d *Demo) Run(ctx context.Context) error {
 	for _, p := range d.pictures {
 		fns = append(fns, p.Run)
 	}
-	fns = append(fns, d.auditLoop)
+	fns = append(fns, d.auditLoop, d.hotline.Run)
 	if d.cfg.Scenario != "" {
 		fns = append(fns, d.replayLoop)
 	}
@@ -263,6 +271,9 @@ func (d *Demo) replayLoop(ctx context.Context) error {
 func (d *Demo) Close() {
 	_ = d.ln.Close()
 	d.Sys.Close()
+	if d.hotline != nil {
+		d.hotline.Close()
+	}
 	if d.audit != nil {
 		d.audit.Close()
 	}

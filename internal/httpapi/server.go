@@ -49,6 +49,8 @@ type Options struct {
 	// Console is the built web console, served at /; nil redirects / to
 	// the status page.
 	Console fs.FS
+	// Hotline serves /api/v1/rooms/… and /api/v1/hotline/…; nil answers 404.
+	Hotline Hotline
 }
 
 // New returns the node's HTTP handler.
@@ -69,6 +71,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/sensors", s.sensors)
 	mux.HandleFunc("GET /cap/{nation}/alerts.atom", s.capFeed)
 	mux.HandleFunc("GET /cap/{nation}/alerts/{file}", s.capDocument)
+	s.hotlineRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
 	})

@@ -1,0 +1,368 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/trilink/trilink/internal/nation"
+)
+
+// Hotline is what the hotline routes need from the node. Values returned as
+// any are encoded as JSON. Errors that implement StatusError choose the
+// HTTP status; others answer 500.
+//
+// member names the member the caller acts as: the console's login (until
+// sessions exist, the demo's console lets the watch officer pick one).
+type Hotline interface {
+	Members(n nation.Nation) any
+	Rooms(member string) (any, error)
+	Messages(member, room string, limit int) (any, error)
+	Send(ctx context.Context, member, room string, req SendRequest) (any, error)
+	// Mark signs member's receipt of message id: state "read" or
+	// "acknowledged".
+	Mark(ctx context.Context, member, id, state string) error
+	Attachment(member, id string, i int) (name, mediaType string, data []byte, err error)
+	Search(member, q string, limit int) (any, error)
+	Escalations(member string) (any, error)
+	LinkTests(n nation.Nation) any
+	// SubmitEnvelope and SubmitReceipt take signed objects in their wire
+	// form from clients that hold their own keys; Transcript serves the
+	// ciphertext transcript to them.
+	SubmitEnvelope(ctx context.Context, n nation.Nation, wire []byte) (any, error)
+	SubmitReceipt(ctx context.Context, n nation.Nation, wire []byte) (any, error)
+	Transcript(n nation.Nation, after uint64, limit int) (any, error)
+}
+
+// SendRequest is the body of POST /api/v1/rooms/{room}/messages.
+type SendRequest struct {
+	Precedence  string              `json:"precedence"`
+	Body        string              `json:"body"`
+	Attachments []AttachmentRequest `json:"attachments,omitempty"`
+}
+
+// AttachmentRequest is one attachment of a SendRequest; Data is base64.
+type AttachmentRequest struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Data []byte `json:"data"`
+}
+
+// StatusError is an error that knows its HTTP status.
+type StatusError interface {
+	error
+	HTTPStatus() int
+}
+
+// Body limits of the hotline routes.
+const (
+	maxMessageBody = 8 << 20 // a message with attachments, base64 in JSON
+	maxWireBody    = 8 << 20 // a signed envelope
+	maxSmallBody   = 4 << 10 // receipts and marks
+)
+
+func (s *server) hotlineRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/hotline/members", s.hlMembers)
+	mux.HandleFunc("GET /api/v1/rooms", s.hlRooms)
+	mux.HandleFunc("GET /api/v1/rooms/{room}/messages", s.hlMessages)
+	mux.HandleFunc("POST /api/v1/rooms/{room}/messages", s.hlSend)
+	mux.HandleFunc("POST /api/v1/rooms/{room}/messages/{id}/read", s.hlMark("read"))
+	mux.HandleFunc("POST /api/v1/rooms/{room}/messages/{id}/ack", s.hlMark("acknowledged"))
+	mux.HandleFunc("GET /api/v1/rooms/{room}/messages/{id}/attachments/{i}", s.hlAttachment)
+	mux.HandleFunc("GET /api/v1/hotline/search", s.hlSearch)
+	mux.HandleFunc("GET /api/v1/hotline/escalations", s.hlEscalations)
+	mux.HandleFunc("GET /api/v1/hotline/linktests", s.hlLinkTests)
+	mux.HandleFunc("POST /api/v1/hotline/envelopes", s.hlSubmitEnvelope)
+	mux.HandleFunc("POST /api/v1/hotline/receipts", s.hlSubmitReceipt)
+	mux.HandleFunc("GET /api/v1/hotline/transcript", s.hlTranscript)
+}
+
+// hotline returns the Hotline or answers 404.
+func (s *server) hotline(w http.ResponseWriter) (Hotline, bool) {
+	if s.o.Hotline == nil {
+		writeError(w, http.StatusNotFound, "no hotline on this node")
+		return nil, false
+	}
+	return s.o.Hotline, true
+}
+
+func memberParam(w http.ResponseWriter, r *http.Request) (string, bool) {
+	m := r.URL.Query().Get("member")
+	if m == "" {
+		writeError(w, http.StatusBadRequest, "member: missing (the member to act as, e.g. ?member=jp-ops)")
+		return "", false
+	}
+	return m, true
+}
+
+func intParam(w http.ResponseWriter, r *http.Request, name string, def, max int) (int, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > max {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%s: %q (want 0–%d)", name, v, max))
+		return 0, false
+	}
+	return n, true
+}
+
+// writeResult answers with v, or with err's status and message.
+func writeResult(w http.ResponseWriter, code int, v any, err error) {
+	if err != nil {
+		writeHotlineError(w, err)
+		return
+	}
+	writeJSON(w, code, v)
+}
+
+func writeHotlineError(w http.ResponseWriter, err error) {
+	code := http.StatusInternalServerError
+	var se StatusError
+	if errors.As(err, &se) {
+		code = se.HTTPStatus()
+	}
+	writeError(w, code, err.Error())
+}
+
+// readBody reads a JSON (or, with wire, any) POST body of at most max bytes.
+// Requiring application/json keeps plain cross-site forms out: a browser
+// sends that type across origins only after a CORS preflight, which this
+// server never grants.
+func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "Content-Type: want application/json")
+		return nil, false
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", max))
+		} else {
+			writeError(w, http.StatusBadRequest, "body: "+err.Error())
+		}
+		return nil, false
+	}
+	return b, true
+}
+
+func (s *server) hlMembers(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, h.Members(n))
+}
+
+func (s *server) hlRooms(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	m, ok := memberParam(w, r)
+	if !ok {
+		return
+	}
+	v, err := h.Rooms(m)
+	writeResult(w, http.StatusOK, v, err)
+}
+
+func (s *server) hlMessages(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	m, ok := memberParam(w, r)
+	if !ok {
+		return
+	}
+	limit, ok := intParam(w, r, "limit", 200, 10000)
+	if !ok {
+		return
+	}
+	v, err := h.Messages(m, r.PathValue("room"), limit)
+	writeResult(w, http.StatusOK, v, err)
+}
+
+func (s *server) hlSend(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	m, ok := memberParam(w, r)
+	if !ok {
+		return
+	}
+	b, ok := readBody(w, r, maxMessageBody)
+	if !ok {
+		return
+	}
+	var req SendRequest
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "body: "+err.Error())
+		return
+	}
+	v, err := h.Send(r.Context(), m, r.PathValue("room"), req)
+	writeResult(w, http.StatusCreated, v, err)
+}
+
+func (s *server) hlMark(state string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h, ok := s.hotline(w)
+		if !ok {
+			return
+		}
+		m, ok := memberParam(w, r)
+		if !ok {
+			return
+		}
+		if _, ok := readBody(w, r, maxSmallBody); !ok {
+			return
+		}
+		if err := h.Mark(r.Context(), m, r.PathValue("id"), state); err != nil {
+			writeHotlineError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id"), "state": state})
+	}
+}
+
+func (s *server) hlAttachment(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	m, ok := memberParam(w, r)
+	if !ok {
+		return
+	}
+	i, err := strconv.Atoi(r.PathValue("i"))
+	if err != nil || i < 0 {
+		writeError(w, http.StatusBadRequest, "attachment index: "+strconv.Quote(r.PathValue("i")))
+		return
+	}
+	name, mt, data, err := h.Attachment(m, r.PathValue("id"), i)
+	if err != nil {
+		writeHotlineError(w, err)
+		return
+	}
+	// Always a download: an attachment is never rendered in the console's
+	// origin.
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("X-Trilink-Media-Type", mt)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(data)
+}
+
+func (s *server) hlSearch(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	m, ok := memberParam(w, r)
+	if !ok {
+		return
+	}
+	limit, ok := intParam(w, r, "limit", 50, 1000)
+	if !ok {
+		return
+	}
+	v, err := h.Search(m, r.URL.Query().Get("q"), limit)
+	writeResult(w, http.StatusOK, v, err)
+}
+
+func (s *server) hlEscalations(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	m, ok := memberParam(w, r)
+	if !ok {
+		return
+	}
+	v, err := h.Escalations(m)
+	writeResult(w, http.StatusOK, v, err)
+}
+
+func (s *server) hlLinkTests(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, h.LinkTests(n))
+}
+
+func (s *server) hlSubmitEnvelope(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	b, ok := readBody(w, r, maxWireBody)
+	if !ok {
+		return
+	}
+	v, err := h.SubmitEnvelope(r.Context(), n, b)
+	writeResult(w, http.StatusCreated, v, err)
+}
+
+func (s *server) hlSubmitReceipt(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	b, ok := readBody(w, r, maxSmallBody)
+	if !ok {
+		return
+	}
+	v, err := h.SubmitReceipt(r.Context(), n, b)
+	writeResult(w, http.StatusCreated, v, err)
+}
+
+func (s *server) hlTranscript(w http.ResponseWriter, r *http.Request) {
+	h, ok := s.hotline(w)
+	if !ok {
+		return
+	}
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	after, ok := intParam(w, r, "after", 0, 1<<62)
+	if !ok {
+		return
+	}
+	limit, ok := intParam(w, r, "limit", 500, 5000)
+	if !ok {
+		return
+	}
+	v, err := h.Transcript(n, uint64(after), limit)
+	writeResult(w, http.StatusOK, v, err)
+}
