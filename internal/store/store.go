@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -98,6 +99,28 @@ type Store struct {
 	// queue here instead of spinning in SQLite's busy handler.
 	wmu    sync.Mutex
 	closed atomic.Bool
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+// checkpointEvery is how often the background checkpoint runs.
+const checkpointEvery = 2 * time.Second
+
+// checkpointLoop copies the write-ahead log into the database file now and
+// then, off the commit path. A PASSIVE checkpoint runs beside readers and
+// writers; what it cannot copy yet waits for the next round.
+func (s *Store) checkpointLoop() {
+	defer close(s.done)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			_, _ = s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }
 
 // Open opens the store at path, creating the file (mode 0600) and its
@@ -141,6 +164,12 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// No checkpoint on the commit path: with synchronous=NORMAL a commit
+	// only appends to the WAL, but an automatic checkpoint fsyncs inside
+	// the commit that triggers it, which stalls a terminal's delivery by
+	// tens of milliseconds on a slow disk. The store checkpoints in the
+	// background instead (checkpointLoop).
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Set("_txlock", "immediate")
 	dsn := u.String() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
@@ -150,11 +179,12 @@ func Open(path string) (*Store, error) {
 	// Each connection has its own page cache; a terminal needs few.
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, stop: make(chan struct{}), done: make(chan struct{})}
 	if err := s.init(context.Background()); err != nil {
 		db.Close()
 		return nil, err
 	}
+	go s.checkpointLoop()
 	return s, nil
 }
 
@@ -223,6 +253,8 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return ErrClosed
 	}
+	close(s.stop)
+	<-s.done
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
