@@ -507,11 +507,11 @@ func orNone[T any](s []T) []T {
 	return s
 }
 
-// Members lists nation n's members.
+// Members lists nation n's members in roster order (leader first).
 func (h *Hotline) Members(n nation.Nation) any {
 	out := []memberView{}
-	for _, m := range h.dir.Members() {
-		if m.Nation == n {
+	for _, r := range demoRoster {
+		if m, ok := h.dir.Member(hotline.MemberID(n.String() + "-" + r.suffix)); ok {
 			out = append(out, viewMember(m))
 		}
 	}
@@ -599,23 +599,23 @@ func (h *Hotline) needsAck(t *terminal.Terminal, m store.Message) bool {
 }
 
 type messageView struct {
-	ID           string               `json:"id"`
-	Seq          uint64               `json:"seq"`
-	Room         string               `json:"room"`
-	Kind         string               `json:"kind"`
-	Sender       string               `json:"sender"`
-	SenderName   string               `json:"sender_name"`
-	SenderNation string               `json:"sender_nation"`
-	Precedence   string               `json:"precedence"`
-	Created      time.Time            `json:"created"`
-	Deadline     time.Time            `json:"deadline"`
-	Body         string               `json:"body"`
-	Attachments  []attachmentView     `json:"attachments"`
-	Receipts     []receiptView        `json:"receipts"`
-	Escalations  []hotline.Escalation `json:"escalations"`
-	Mine         bool                 `json:"mine"`
-	NeedsAck     bool                 `json:"needs_ack"`
-	MyState      string               `json:"my_state"`
+	ID           string           `json:"id"`
+	Seq          uint64           `json:"seq"`
+	Room         string           `json:"room"`
+	Kind         string           `json:"kind"`
+	Sender       string           `json:"sender"`
+	SenderName   string           `json:"sender_name"`
+	SenderNation string           `json:"sender_nation"`
+	Precedence   string           `json:"precedence"`
+	Created      time.Time        `json:"created"`
+	Deadline     time.Time        `json:"deadline"`
+	Body         string           `json:"body"`
+	Attachments  []attachmentView `json:"attachments"`
+	Receipts     []receiptView    `json:"receipts"`
+	Escalations  []escalationView `json:"escalations"`
+	Mine         bool             `json:"mine"`
+	NeedsAck     bool             `json:"needs_ack"`
+	MyState      string           `json:"my_state"`
 }
 
 type attachmentView struct {
@@ -663,21 +663,31 @@ func (h *Hotline) Messages(member, room string, limit int) (any, error) {
 	for _, m := range msgs {
 		v := messageView{ID: m.ID, Seq: m.Seq, Room: m.Room, Kind: m.Kind, Sender: m.Sender, SenderNation: m.SenderNation,
 			Precedence: strings.ToUpper(m.Precedence), Created: m.Created, Body: m.Body, Attachments: []attachmentView{}, Receipts: []receiptView{},
-			Escalations: []hotline.Escalation{}, Mine: m.Sender == string(t.Member().ID), MyState: "delivered"}
+			Escalations: []escalationView{}, Mine: m.Sender == string(t.Member().ID), MyState: "delivered"}
 		if sm, ok := h.dir.Member(hotline.MemberID(m.Sender)); ok {
 			v.SenderName = sm.Name
 		}
 		for _, a := range m.Attachments {
-			v.Attachments = append(v.Attachments, attachmentView{Name: a.Name, Type: a.Type, Size: len(a.Data)})
+			v.Attachments = append(v.Attachments, attachmentView{Name: a.Name, Type: a.Type, Size: a.Size})
 		}
 		id, _ := hotline.ParseMessageID(m.ID)
 		if s, ok := x.Status(id); ok {
 			v.Deadline = s.Deadline
 			add := func(ms hotline.MemberStatus, addressee bool) {
 				mm, _ := h.dir.Member(ms.Member)
-				v.Receipts = append(v.Receipts, receiptView{Member: ms.Member, Nation: mm.Nation.String(), Addressee: addressee,
+				rv := receiptView{Member: ms.Member, Nation: mm.Nation.String(), Addressee: addressee,
 					State: stateName(ms.State), Delivered: timePtr(ms.Delivered), Read: timePtr(ms.Read), Acknowledged: timePtr(ms.Acknowledged),
-					AcknowledgedBy: ms.AcknowledgedBy, Escalations: ms.Escalations})
+					AcknowledgedBy: ms.AcknowledgedBy, Escalations: ms.Escalations}
+				if by := ms.AcknowledgedBy; by != "" && by != ms.Member {
+					// An alternate's acknowledgement stands for the member.
+					rv.State = "acknowledged"
+					for _, o := range s.Others {
+						if o.Member == by {
+							rv.Acknowledged = timePtr(o.Acknowledged)
+						}
+					}
+				}
+				v.Receipts = append(v.Receipts, rv)
 				if ms.Member == t.Member().ID && ms.State > 0 {
 					v.MyState = stateName(ms.State)
 				}
@@ -691,13 +701,33 @@ func (h *Hotline) Messages(member, room string, limit int) (any, error) {
 		}
 		for _, e := range escs {
 			if e.Message == id {
-				v.Escalations = append(v.Escalations, e)
+				v.Escalations = append(v.Escalations, viewEscalation(e))
 			}
 		}
 		v.NeedsAck = h.needsAck(t, m)
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// escalationView is hotline.Escalation as the API shows it.
+type escalationView struct {
+	Message    hotline.MessageID `json:"message"`
+	Kind       string            `json:"kind"`
+	Room       hotline.RoomID    `json:"room"`
+	Sender     hotline.MemberID  `json:"sender"`
+	Precedence string            `json:"precedence"`
+	Member     hotline.MemberID  `json:"member"`
+	Nation     nation.Nation     `json:"nation"`
+	Step       int               `json:"step"`
+	Deadline   time.Time         `json:"deadline"`
+	// Alternate is who is to act now; "" when no alternate is left.
+	Alternate hotline.MemberID `json:"alternate"`
+}
+
+func viewEscalation(e hotline.Escalation) escalationView {
+	return escalationView{Message: e.Message, Kind: e.Kind.String(), Room: e.Room, Sender: e.Sender, Precedence: strings.ToUpper(e.Precedence.String()),
+		Member: e.Member, Nation: e.Nation, Step: e.Step, Deadline: e.Deadline, Alternate: e.Alternate}
 }
 
 func stateName(s hotline.ReceiptState) string {
@@ -730,7 +760,7 @@ func (h *Hotline) Send(ctx context.Context, member, room string, req httpapi.Sen
 }
 
 // Mark signs member's read receipt or acknowledgement of message id.
-func (h *Hotline) Mark(ctx context.Context, member, id, state string) error {
+func (h *Hotline) Mark(ctx context.Context, member, room, id, state string) error {
 	t, err := h.terminalOf(member)
 	if err != nil {
 		return err
@@ -739,6 +769,9 @@ func (h *Hotline) Mark(ctx context.Context, member, id, state string) error {
 	if err != nil {
 		return badRequest("message id: %v", err)
 	}
+	if env, ok := h.x[t.Member().Nation].Envelope(mid); ok && string(env.Room) != room {
+		return classify(fmt.Errorf("%w: %s is not in room %q", exchange.ErrUnknownMessage, id, room))
+	}
 	if state == "read" {
 		return classify(t.MarkRead(ctx, mid))
 	}
@@ -746,10 +779,13 @@ func (h *Hotline) Mark(ctx context.Context, member, id, state string) error {
 }
 
 // Attachment returns attachment i of message id from member's store.
-func (h *Hotline) Attachment(member, id string, i int) (string, string, []byte, error) {
+func (h *Hotline) Attachment(member, room, id string, i int) (string, string, []byte, error) {
 	t, err := h.terminalOf(member)
 	if err != nil {
 		return "", "", nil, err
+	}
+	if m, ok, err := t.Store().Get(id); err != nil || !ok || m.Room != room {
+		return "", "", nil, classify(fmt.Errorf("%w: %s in room %q", exchange.ErrUnknownMessage, id, room))
 	}
 	a, err := t.Store().Attachment(id, i)
 	if err != nil {
@@ -790,7 +826,11 @@ func (h *Hotline) Escalations(member string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return orNone(t.Escalations()), nil
+	out := []escalationView{}
+	for _, e := range t.Escalations() {
+		out = append(out, viewEscalation(e))
+	}
+	return out, nil
 }
 
 // LinkTests lists nation n's link tests, newest first.

@@ -462,7 +462,9 @@ func printNATSConfig(n share.Nation, outDir string, stdout io.Writer) error {
 // serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
 	srv := &http.Server{
-		Handler:           http.MaxBytesHandler(h, 1<<20),
+		// The largest body is a hotline message with 4 MiB of attachments in
+		// base64; each route sets its own, smaller limit below this one.
+		Handler:           http.MaxBytesHandler(h, 9<<20),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       120 * time.Second,

@@ -27,8 +27,8 @@ type Hotline interface {
 	Send(ctx context.Context, member, room string, req SendRequest) (any, error)
 	// Mark signs member's receipt of message id: state "read" or
 	// "acknowledged".
-	Mark(ctx context.Context, member, id, state string) error
-	Attachment(member, id string, i int) (name, mediaType string, data []byte, err error)
+	Mark(ctx context.Context, member, room, id, state string) error
+	Attachment(member, room, id string, i int) (name, mediaType string, data []byte, err error)
 	Search(member, q string, limit int) (any, error)
 	Escalations(member string) (any, error)
 	LinkTests(n nation.Nation) any
@@ -146,7 +146,7 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool) 
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", max))
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", mbe.Limit))
 		} else {
 			writeError(w, http.StatusBadRequest, "body: "+err.Error())
 		}
@@ -234,7 +234,7 @@ func (s *server) hlMark(state string) http.HandlerFunc {
 		if _, ok := readBody(w, r, maxSmallBody); !ok {
 			return
 		}
-		if err := h.Mark(r.Context(), m, r.PathValue("id"), state); err != nil {
+		if err := h.Mark(r.Context(), m, r.PathValue("room"), r.PathValue("id"), state); err != nil {
 			writeHotlineError(w, err)
 			return
 		}
@@ -256,7 +256,7 @@ func (s *server) hlAttachment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "attachment index: "+strconv.Quote(r.PathValue("i")))
 		return
 	}
-	name, mt, data, err := h.Attachment(m, r.PathValue("id"), i)
+	name, mt, data, err := h.Attachment(m, r.PathValue("room"), r.PathValue("id"), i)
 	if err != nil {
 		writeHotlineError(w, err)
 		return

@@ -2,7 +2,9 @@
 // Chromium through the DevTools protocol (chromedp), for the browser tests
 // of issue 6: the console loads without console errors, follows the live
 // picture, switches language and nation, survives an unreachable node and
-// a reconnect without losing events, and meets its performance budget.
+// a reconnect without losing events, and meets its performance budget; and
+// for the hotline page of issue 7 (hotline_test.go): a message sent from
+// one nation's page is acknowledged from another's and the receipt shows.
 //
 // The tests start the real demo in-process (app.NewDemo) and load the
 // console from the demo's own server at /. They need Debian's chromium

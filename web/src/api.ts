@@ -145,6 +145,123 @@ export interface Snapshot {
   alerts?: Alert[];
 }
 
+export type Precedence = "FLASH" | "IMMEDIATE" | "PRIORITY" | "ROUTINE";
+export const PRECEDENCES: Precedence[] = ["FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"];
+export type ReceiptState = "pending" | "delivered" | "read" | "acknowledged";
+
+/** HotlineMember is one member of the hotline (GET /api/v1/hotline/members). */
+export interface HotlineMember {
+  id: string;
+  nation: Nation;
+  role: string;
+  name: string;
+  alternates?: string[];
+}
+
+/** HotlineRoom is a room the acting member takes part in (GET /api/v1/rooms?member=). */
+export interface HotlineRoom {
+  id: string;
+  kind: string;
+  title: string;
+  /** role: "member", or "alternate" when the acting member stands in for one. */
+  role: "member" | "alternate";
+  members: HotlineMember[];
+  messages: number;
+  /** pending: messages awaiting the acting member's acknowledgement. */
+  pending: number;
+}
+
+export interface HotlineReceipt {
+  member: string;
+  nation: string;
+  addressee: boolean;
+  state: ReceiptState;
+  delivered?: string;
+  read?: string;
+  acknowledged?: string;
+  /** acknowledged_by: the alternate who acknowledged for member, if not member. */
+  acknowledged_by?: string;
+  escalations: number;
+}
+
+/** HotlineEscalation is one missed acknowledgement deadline. */
+export interface HotlineEscalation {
+  message: string;
+  kind: string;
+  room: string;
+  sender: string;
+  precedence: string;
+  member: string;
+  nation: string;
+  step: number;
+  deadline: string;
+  /** alternate is who is to act now; "" when no alternate is left. */
+  alternate: string;
+}
+
+/** HotlineMessage is one message as the acting member's terminal holds it, decrypted. */
+export interface HotlineMessage {
+  id: string;
+  seq: number;
+  room: string;
+  kind: "text" | "link-test";
+  sender: string;
+  sender_name: string;
+  sender_nation: string;
+  precedence: Precedence;
+  created: string;
+  deadline: string;
+  body: string;
+  attachments: { name: string; type: string; size: number }[];
+  receipts: HotlineReceipt[];
+  escalations: HotlineEscalation[];
+  mine: boolean;
+  needs_ack: boolean;
+  my_state: ReceiptState;
+}
+
+/** HotlineSendRequest is the body of POST /api/v1/rooms/{room}/messages; data is base64. */
+export interface HotlineSendRequest {
+  precedence: Precedence;
+  body: string;
+  attachments?: { name: string; type: string; data: string }[];
+}
+
+export interface HotlineSent {
+  id: string;
+  room: string;
+  precedence: Precedence;
+  created: string;
+  deadline: string;
+}
+
+/** HotlineHit is one search hit; snippet marks the match with [ ]. */
+export interface HotlineHit {
+  id: string;
+  room: string;
+  sender: string;
+  precedence: Precedence;
+  created: string;
+  snippet: string;
+}
+
+export interface HotlineLinkTest {
+  id: string;
+  from: Nation;
+  sent: string;
+  state: "pending" | "ok" | "missed";
+  results: { nation: Nation; ok: boolean; rtt_ms?: number }[];
+}
+
+/** HotlineLive is the data of a "hotline" live-stream message. */
+export interface HotlineLive {
+  seq?: number;
+  kind: "message" | "receipt" | "escalation" | "link-test";
+  room?: string;
+  id?: string;
+  [k: string]: unknown;
+}
+
 /** ApiError is an answer from the node that is not 2xx. */
 export class ApiError extends Error {
   constructor(
@@ -211,4 +328,39 @@ export async function getText(path: string, timeoutMs = 5000): Promise<string> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * postJSON posts body as JSON to path and decodes the answer. Like
+ * getJSON, it throws Unreachable when no answer came and ApiError (with
+ * the node's {"error": …} message) for a non-2xx answer.
+ */
+export async function postJSON<T>(path: string, body: unknown, timeoutMs = 15000): Promise<T> {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeoutMs);
+  let r: Response;
+  try {
+    r = await fetch(path, {
+      method: "POST",
+      cache: "no-store",
+      signal: ctl.signal,
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new Unreachable(String(e));
+  } finally {
+    clearTimeout(timer);
+  }
+  let data: unknown = null;
+  try {
+    data = await r.json();
+  } catch {
+    /* not JSON */
+  }
+  if (!r.ok) {
+    const msg = data && typeof data === "object" && typeof (data as { error?: unknown }).error === "string" ? (data as { error: string }).error : r.statusText;
+    throw new ApiError(r.status, msg || String(r.status));
+  }
+  return data as T;
 }

@@ -8,6 +8,7 @@ import {
   getJSON,
   Unreachable,
   type Alert,
+  type HotlineLive,
   type MissileEvent,
   type Nation,
   type Sensor,
@@ -34,6 +35,8 @@ export class Live {
   private pollTimer = 0;
   private reconnectTimer = 0;
   private silenceTimer = 0;
+  /** onHotline receives the stream's "hotline" messages (the hotline page listens while open). */
+  onHotline: ((e: HotlineLive) => void) | null = null;
 
   constructor(private readonly store: Store) {}
 
@@ -202,6 +205,9 @@ export class Live {
         break;
       case "alert":
         this.store.upsertAlert(data as Alert);
+        break;
+      case "hotline":
+        if (data && typeof data === "object") this.onHotline?.(data as HotlineLive);
         break;
       case "snapshot": {
         this.store.liveSnapshots++;

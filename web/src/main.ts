@@ -1,6 +1,7 @@
 // main.ts: the console's entry point: language and nation choice, hash
-// routing (#/, #/alerts, #/events/ID: the node serves only index.html and
-// assets), and the wiring of store, live connection, map and panels.
+// routing (#/, #/alerts, #/events/ID, #/hotline, #/hotline/ROOM: the node
+// serves only index.html and assets), and the wiring of store, live
+// connection, map and panels.
 
 import "./style.css";
 import { NATIONS, type Nation } from "./api";
@@ -9,14 +10,17 @@ import { byId, h, replace } from "./dom";
 import { EventPage } from "./eventpage";
 import { EventsPanel } from "./events";
 import { renderHeader } from "./header";
+import { HotlinePanel, parseHotlineRoute } from "./hotline";
 import { LANGS, currentLang, nationName, onLangChange, pickLang, setLang, t, type Lang } from "./i18n";
 import { Live } from "./live";
 import { TheatreMap } from "./map";
 import { Store, type Changes } from "./store";
 
-type Route = { name: "events" } | { name: "alerts" } | { name: "event"; id: string };
+type Route = { name: "events" } | { name: "alerts" } | { name: "event"; id: string } | { name: "hotline"; room: string | null };
 
 export function parseRoute(hash: string): Route {
+  const hl = parseHotlineRoute(hash);
+  if (hl) return { name: "hotline", room: hl.room };
   const m = /^#\/events\/(.+)$/.exec(hash);
   if (m) {
     try {
@@ -58,6 +62,8 @@ function main(): void {
   const map = new TheatreMap(byId("map"), store);
   const eventsPanel = new EventsPanel(store);
   const alertsPanel = new AlertsPanel(store);
+  const hotlinePanel = new HotlinePanel(store);
+  live.onHotline = (e) => hotlinePanel.onLive(e);
   let page: EventPage | null = null;
   let route = parseRoute(location.hash);
 
@@ -82,16 +88,26 @@ function main(): void {
   }
 
   function renderNav(): void {
-    const tab = (href: string, key: "tab_events" | "tab_alerts", on: boolean, id: string) =>
+    const tab = (href: string, key: "tab_events" | "tab_alerts" | "tab_hotline", on: boolean, id: string) =>
       h("a", { href, id, class: on ? "tab on" : "tab", "aria-current": on ? "page" : null }, t(key));
     replace(
       nav,
-      tab("#/", "tab_events", route.name !== "alerts", "tab-events"),
+      tab("#/", "tab_events", route.name === "events" || route.name === "event", "tab-events"),
       tab("#/alerts", "tab_alerts", route.name === "alerts", "tab-alerts"),
+      tab("#/hotline", "tab_hotline", route.name === "hotline", "tab-hotline"),
     );
   }
 
   function renderPanel(relabel = false): void {
+    if (route.name !== "hotline") hotlinePanel.hide();
+    if (route.name === "hotline") {
+      page?.destroy();
+      page = null;
+      if (panel.firstChild !== hotlinePanel.el) replace(panel, hotlinePanel.el);
+      hotlinePanel.show(route.room);
+      hotlinePanel.render(relabel);
+      return;
+    }
     if (route.name === "event") {
       if (!page || page.id !== route.id) {
         page?.destroy();
@@ -136,7 +152,7 @@ function main(): void {
       renderHeader(store);
       byId("footer-version").textContent = t("footer_version", { version: store.status?.version || "" });
     }
-    const onEvents = route.name !== "alerts";
+    const onEvents = route.name === "events" || route.name === "event";
     if ((onEvents && (c.events.size || c.eventsReset)) || (route.name === "alerts" && c.alerts) || (route.name === "event" && c.conn)) schedulePanel();
     if (route.name === "event" && c.alerts) schedulePanel();
     document.body.dataset.conn = store.conn;
@@ -201,6 +217,8 @@ function main(): void {
     alertedOnMap: () => map.alertedCount(),
     /** Points in each plot of the open event page. */
     plotPoints: () => page?.plotPoints() ?? [],
+    /** The hotline page's state. */
+    hotline: () => hotlinePanel.debug(),
   };
 
   const bench = Number(params.get("bench") ?? 0);
