@@ -80,6 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.IntVar(&o.Seeds, "seeds", 50, "estimator: Monte Carlo runs per scenario")
 		fs.Float64Var(&o.Seconds, "seconds", 0, "length of each measured phase (default: backbone 5, hotline 20)")
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+		fs.DurationVar(&o.AllHandsEvery, "all-hands-every", 0, "hotline: period of the FLASH to all 500 members (default 2s; negative: none)")
 		exec = func(l *slog.Logger) error {
 			if o.Name == "" && fs.NArg() == 1 {
 				o.Name = fs.Arg(0)

@@ -35,6 +35,9 @@ type BenchOptions struct {
 	Seeds int
 	// CPUProfile, when set, names a file for a CPU profile of the run.
 	CPUProfile string
+	// AllHandsEvery is the period of the hotline bench's all-hands FLASH;
+	// zero means 2 s, negative none.
+	AllHandsEvery time.Duration
 }
 
 // RunBench runs the named benchmark and prints its figures.

