@@ -24,10 +24,11 @@ commands:
   node       one nation's node against its own NATS (embedded or an external cluster)
   sim        simulate sensors and publish their measurements
   analyze    offline: simulate, fuse, estimate, warn; print each event
+  export     offline: one event of a scenario as KML, CZML or GeoJSON
   scenarios  list the built-in scenarios
   pki        certificate authorities and certificates per nation
   audit      verify the hotline/alert Merkle log
-  bench      print performance figures (backbone, …)
+  bench      print performance figures (backbone, sim, warn, estimator, hotline, cot)
   version    print the version
 
 Run 'trilink <command> -h' for the command's flags.
@@ -61,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&c.DataDir, "data", app.DefaultDataDir(), "state directory (streams survive restarts)")
 		fs.StringVar(&c.Scenario, "scenario", "2022-10-04-irbm-overflight", "scenario to replay in a loop: a built-in name (trilink scenarios) or a file; \"\" for none")
 		fs.Float64Var(&c.Speed, "speed", 1, "replay speed")
+		fs.StringVar(&c.TAK, "tak", "127.0.0.1:8087", "TAK streaming endpoint (CoT over TCP, protocol v0/v1) for ATAK/WinTAK/iTAK; \"\" for none")
+		fs.StringVar(&c.TAKNation, "tak-nation", "jp", "the nation whose picture the TAK endpoint serves")
 		exec = func(l *slog.Logger) error { return app.RunDemo(ctx, c, l, stdout) }
 	case "node":
 		var o app.NodeOptions
@@ -80,13 +83,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.IntVar(&o.Seeds, "seeds", 50, "estimator: Monte Carlo runs per scenario")
 		fs.Float64Var(&o.Seconds, "seconds", 0, "length of each measured phase (default: backbone 5, hotline 20)")
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+		fs.BoolVar(&o.XML, "xml", false, "cot: TAK protocol v0 (XML) clients instead of v1 (protobuf)")
 		fs.DurationVar(&o.AllHandsEvery, "all-hands-every", 0, "hotline: period of the FLASH to all 500 members (default 2s; negative: none)")
 		exec = func(l *slog.Logger) error {
 			if o.Name == "" && fs.NArg() == 1 {
 				o.Name = fs.Arg(0)
 			}
 			if o.Name == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != o.Name) {
-				return &app.UsageError{Err: errors.New("name one benchmark: backbone, sim, warn, estimator or hotline")}
+				return &app.UsageError{Err: errors.New("name one benchmark: backbone, sim, warn, estimator, hotline or cot")}
 			}
 			return app.RunBench(ctx, o, l, stdout)
 		}
@@ -126,6 +130,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 				o.Seed = &s
 			}
 			return app.RunAnalyze(ctx, o, stdout)
+		}
+	case "export":
+		var o app.ExportOptions
+		var seed int64
+		fs.StringVar(&o.Scenario, "scenario", "", "built-in scenario name or YAML file")
+		fs.Int64Var(&seed, "seed", -1, "random seed (default: the scenario's)")
+		fs.StringVar(&o.Event, "event", "", "event id (default: the scenario's first event)")
+		fs.StringVar(&o.Format, "format", "", "kml, czml or geojson")
+		fs.StringVar(&o.Nation, "nation", "jp", "whose alerted regions to draw")
+		fs.StringVar(&o.Out, "out", "", "output file (default stdout)")
+		exec = func(l *slog.Logger) error {
+			if o.Scenario == "" {
+				return &app.UsageError{Err: errors.New("--scenario: required")}
+			}
+			if seed >= 0 {
+				s := uint64(seed)
+				o.Seed = &s
+			}
+			return app.RunExport(ctx, o, stdout)
 		}
 	case "scenarios":
 		asJSON := fs.Bool("json", false, "print JSON")

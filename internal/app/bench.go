@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/trilink/trilink/internal/cot/cotbench"
 	"io"
 	"log/slog"
 	"os"
@@ -35,6 +36,8 @@ type BenchOptions struct {
 	Seeds int
 	// CPUProfile, when set, names a file for a CPU profile of the run.
 	CPUProfile string
+	// XML keeps the cot bench's clients on TAK protocol v0.
+	XML bool
 	// AllHandsEvery is the period of the hotline bench's all-hands FLASH;
 	// zero means 2 s, negative none.
 	AllHandsEvery time.Duration
@@ -90,6 +93,22 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		}
 		printHotline(stdout, r)
 		return nil
+	case "cot":
+		cfg := cotbench.Config{XML: o.XML}
+		if o.Seconds > 0 {
+			cfg.Duration = time.Duration(o.Seconds * float64(time.Second))
+		}
+		r, err := cotbench.Run(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		if o.JSON {
+			return writeJSONTo(stdout, r)
+		}
+		fmt.Fprintf(stdout, "cot (%d TAK clients, %d-missile salvo at %.0f Hz, protocol %s, loopback)\n", r.Clients, r.Missiles, r.Hz, r.Protocol)
+		fmt.Fprintf(stdout, "  delivery  p50 %.2f  p99 %.2f  p999 %.2f  max %.2f ms\n", r.P50Ms, r.P99Ms, r.P999Ms, r.MaxMs)
+		fmt.Fprintf(stdout, "  messages  %d of %d (%.0f/s); dropped %d\n", r.Messages, r.Expected, r.MsgsPerS, r.Dropped)
+		return nil
 	case "warn":
 		r, err := benchWarn(ctx)
 		if err != nil {
@@ -101,7 +120,7 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		printWarn(stdout, r)
 		return nil
 	default:
-		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator, hotline)", o.Name)
+		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator, hotline, cot)", o.Name)
 	}
 }
 

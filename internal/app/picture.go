@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/trilink/trilink/internal/cot"
 	"github.com/trilink/trilink/internal/fusion"
 	"github.com/trilink/trilink/internal/hotline/audit"
 	"github.com/trilink/trilink/internal/httpapi"
@@ -58,6 +59,7 @@ type Picture struct {
 	warning  alerter
 	audit    *auditKeeper            // nil: no audit log
 	hotline  *Hotline                // nil: no posts to the operations room
+	tak      *cot.Server             // nil: no TAK gateway
 	received map[string]*AlertRecord // partners' alerts by id
 	acks     map[string][]Ack        // partners' receipts of our alerts, by alert id
 }
@@ -188,6 +190,9 @@ func (p *Picture) advance(now time.Time) {
 		for _, ev := range evs {
 			p.hotline.PostEvent(p.node.Nation, ev)
 		}
+	}
+	if p.tak != nil {
+		defer func() { p.tak.Update(exportPicture(p)) }()
 	}
 	if p.warning == nil {
 		return

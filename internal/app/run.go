@@ -16,7 +16,10 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/trilink/trilink/internal/cot"
+	"github.com/trilink/trilink/internal/export"
 	"github.com/trilink/trilink/internal/httpapi"
+	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/sensor"
 	"github.com/trilink/trilink/internal/share"
 	"github.com/trilink/trilink/internal/warn"
@@ -32,6 +35,10 @@ type DemoConfig struct {
 	DataDir  string  // persistent state; streams survive restarts
 	Scenario string  // built-in scenario replayed in a loop
 	Speed    float64 // replay speed
+	// TAK, when set, is the listen address of a TAK streaming endpoint
+	// (plain TCP, CoT protocol v0 and v1) serving TAKNation's picture.
+	TAK       string
+	TAKNation string
 }
 
 // Demo is `trilink demo`: the three nations in this process with the
@@ -49,6 +56,8 @@ type Demo struct {
 	clock    *SimClock
 	audit    *auditKeeper
 	hotline  *Hotline
+	tak      *cot.Server
+	takLn    net.Listener
 }
 
 // httpOptions describes what the demo's HTTP server shows.
@@ -64,6 +73,14 @@ func (d *Demo) httpOptions() httpapi.Options {
 		},
 		// Each nation's own feed; a partner's documents as received.
 		CAPFeed: func(n share.Nation) ([]byte, bool) { return d.pictures[n].warning.Feed(), true },
+		Export: func(n share.Nation, id, format string) ([]byte, string, string, error) {
+			f, err := export.ParseFormat(format)
+			if err != nil {
+				return nil, "", "", badRequest("format: %v", err)
+			}
+			b, err := exportEvent(exportPicture(d.pictures[n]), id, f)
+			return b, f.MediaType(), f.Ext(), err
+		},
 		CAPDocument: func(n share.Nation, id string) ([]byte, bool) {
 			for _, p := range d.pictures {
 				if b, ok := p.Document(n, id); ok {
@@ -140,6 +157,23 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		}
 		d.pictures[n.Nation] = p
 	}
+	if cfg.TAK != "" {
+		tn := nation.JP
+		if cfg.TAKNation != "" {
+			if tn, err = nation.Parse(cfg.TAKNation); err != nil {
+				d.Close()
+				return nil, usagef("--tak-nation: %v", err)
+			}
+		}
+		if d.takLn, err = net.Listen("tcp", cfg.TAK); err != nil {
+			d.Close()
+			return nil, usagef("--tak: %v", err)
+		}
+		// A replay is an exercise: CoT opex marks it so.
+		d.tak = cot.NewServer(cot.Options{Logger: log.With("component", "tak", "nation", tn.String()),
+			UIDPrefix: "trilink." + tn.String() + ".", Opex: "e-trilink-demo"})
+		d.pictures[tn].tak = d.tak
+	}
 	o := d.httpOptions()
 	o.Hotline = d.hotline
 	d.h = httpapi.New(o)
@@ -153,6 +187,14 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 	return d, nil
 }
 
+// TAKAddr returns the TAK endpoint's address, or nil without one.
+func (d *Demo) TAKAddr() net.Addr {
+	if d.takLn == nil {
+		return nil
+	}
+	return d.takLn.Addr()
+}
+
 // Addr returns the console's address.
 func (d *Demo) Addr() net.Addr { return d.ln.Addr() }
 
@@ -164,6 +206,15 @@ func (d *Demo) Run(ctx context.Context) error {
 		fns = append(fns, p.Run)
 	}
 	fns = append(fns, d.auditLoop, d.hotline.Run)
+	if d.tak != nil {
+		fns = append(fns, func(ctx context.Context) error {
+			go func() { <-ctx.Done(); _ = d.tak.Close() }()
+			if err := d.tak.Serve(d.takLn); err != nil && !errors.Is(err, cot.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
 	if d.cfg.Scenario != "" {
 		fns = append(fns, d.replayLoop)
 	}
@@ -270,6 +321,12 @@ func (d *Demo) replayLoop(ctx context.Context) error {
 // Close stops the nations.
 func (d *Demo) Close() {
 	_ = d.ln.Close()
+	if d.tak != nil {
+		_ = d.tak.Close()
+	}
+	if d.takLn != nil {
+		_ = d.takLn.Close()
+	}
 	d.Sys.Close()
 	if d.hotline != nil {
 		d.hotline.Close()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,6 +52,10 @@ type Options struct {
 	Console fs.FS
 	// Hotline serves /api/v1/rooms/… and /api/v1/hotline/…; nil answers 404.
 	Hotline Hotline
+	// Export renders event id of nation n's picture as format (kml, czml,
+	// geojson) for /api/v1/events/{id}/export; it returns the bytes, the
+	// media type and the file extension. nil answers 404.
+	Export func(n nation.Nation, id, format string) (data []byte, mediaType, ext string, err error)
 }
 
 // New returns the node's HTTP handler.
@@ -67,6 +72,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/live", s.live)
 	mux.HandleFunc("GET /api/v1/events", s.events)
 	mux.HandleFunc("GET /api/v1/events/{id}", s.event)
+	mux.HandleFunc("GET /api/v1/events/{id}/export", s.export)
 	mux.HandleFunc("GET /api/v1/alerts", s.alerts)
 	mux.HandleFunc("GET /api/v1/sensors", s.sensors)
 	mux.HandleFunc("GET /cap/{nation}/alerts.atom", s.capFeed)
@@ -203,6 +209,27 @@ func (s *server) event(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, ev)
+}
+
+func (s *server) export(w http.ResponseWriter, r *http.Request) {
+	n, ok := s.nationParam(w, r)
+	if !ok {
+		return
+	}
+	if s.o.Export == nil {
+		writeError(w, http.StatusNotFound, "no fusion runs on this node")
+		return
+	}
+	id := r.PathValue("id")
+	b, mt, ext, err := s.o.Export(n, id, r.URL.Query().Get("format"))
+	if err != nil {
+		writeHotlineError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", mt)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "trilink-" + id + "." + ext}))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b)
 }
 
 func (s *server) alerts(w http.ResponseWriter, r *http.Request) {
