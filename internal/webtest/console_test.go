@@ -454,6 +454,14 @@ func TestEventPage(t *testing.T) {
 	if n := evalT[int](t, b, `document.querySelectorAll("#convergence-table tbody tr").length`); n == 0 {
 		t.Errorf("no convergence rows")
 	}
+	// The download links give the event as KML, CZML and GeoJSON.
+	for _, f := range []string{"kml", "czml", "geojson"} {
+		href := evalT[string](t, b, fmt.Sprintf(`document.getElementById("export-%s").getAttribute("href")`, f))
+		code, body, err := get(base + href)
+		if err != nil || code != http.StatusOK || !strings.Contains(body, id) {
+			t.Errorf("export %s (%s): %d %v, event id in body: %v", f, href, code, err, strings.Contains(body, id))
+		}
+	}
 	b.Screenshot(t, "event_page", shotDir())
 	evalT[bool](t, b, `(document.getElementById("plots-heading").scrollIntoView(), true)`)
 	b.Screenshot(t, "event_page_plots_demo", shotDir())

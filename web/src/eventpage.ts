@@ -65,6 +65,21 @@ export class EventPage {
       h("a", { href: "#/", class: "back", id: "back" }, "← ", t("back_to_events")),
       h("h2", { id: "event-heading" }, t("event_heading", { id: this.id })),
       e ? h("span", { class: `badge state ${e.state ?? "unknown"}` }, t(e.state ? `state_${e.state}` : "state_unknown")) : null,
+      e
+        ? h(
+            "span",
+            { class: "exports", id: "event-exports" },
+            t("export_label"),
+            " ",
+            ...(["kml", "czml", "geojson"] as const).map((f) =>
+              h(
+                "a",
+                { href: `/api/v1/events/${encodeURIComponent(this.id)}/export?format=${f}&nation=${this.store.nation}`, download: "", class: "export", id: `export-${f}` },
+                f.toUpperCase(),
+              ),
+            ),
+          )
+        : null,
     );
     this.el.querySelector("#figures-heading")!.textContent = t("figures_heading");
     this.el.querySelector("#plots-heading")!.textContent = t("plots_heading");
