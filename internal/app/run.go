@@ -345,6 +345,14 @@ func RunDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger, stdout io.Wr
 	defer d.Close()
 	fmt.Fprintf(stdout, "trilink demo: jp, kr and us running in this process (data in %s)\n", d.DataDir)
 	fmt.Fprintf(stdout, "console: http://%s/\n", d.Addr())
+	fmt.Fprintf(stdout, "hotline: the console's Hotline tab acts as any member (demo without logins); API at /api/v1/rooms?member=jp-ops\n")
+	if a := d.TAKAddr(); a != nil {
+		tn := d.cfg.TAKNation
+		if tn == "" {
+			tn = "jp"
+		}
+		fmt.Fprintf(stdout, "TAK: %s's picture for ATAK/WinTAK/iTAK at tcp://%s (CoT, protocol v0/v1)\n", tn, a)
+	}
 	return d.Run(ctx)
 }
 
