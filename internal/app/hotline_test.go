@@ -159,6 +159,17 @@ func TestDemoHotlineAPI(t *testing.T) {
 		}
 		return false
 	})
+	// The refusals are counted, and the link tests are in /metrics.
+	_, metrics := get(t, base+"/metrics")
+	for _, want := range []string{`trilink_hotline_submissions_total{nation="jp",result="refused"}`, `trilink_hotline_link_test_ok{nation="kr"} 1`,
+		`trilink_hotline_rejected_total{nation="us"} 0`, `trilink_hotline_link_test_rtt_seconds{nation="jp",partner="kr"}`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, `trilink_hotline_submissions_total{nation="jp",result="refused"} 0`) {
+		t.Error("jp's refused submissions not counted")
+	}
 	// Nothing refused reached anyone.
 	for _, m := range messages(t, base, "us-ops", "ops") {
 		if m.Body == "x" {

@@ -176,6 +176,9 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 	}
 	o := d.httpOptions()
 	o.Hotline = d.hotline
+	reg := newRegistry(d.Sys)
+	reg.MustRegister(&hotlineCollector{d.hotline})
+	o.Gatherer = reg
 	d.h = httpapi.New(o)
 	if cfg.Scenario != "" {
 		if _, _, err := loadRun(cfg.Scenario, nil); err != nil {
