@@ -164,8 +164,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return app.VerifyAudit(*dataDir, stdout)
 		}
 	case "pki":
-		fmt.Fprintf(stderr, "trilink %s: not built yet\n", cmd)
-		return 2
+		// The subcommand parses its own flags.
+		pkiArgs := args
+		args = nil
+		exec = func(*slog.Logger) error { return app.RunPKI(ctx, pkiArgs, stdout) }
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -30,7 +30,7 @@ func TestBadInputExitsTwoNamingTheProblem(t *testing.T) {
 		{"bench_unknown", []string{"bench", "nothing"}, `unknown benchmark "nothing"`},
 		{"bench_unnamed", []string{"bench"}, "name one benchmark"},
 		{"log_level", []string{"version", "--log-level", "loud"}, "--log-level"},
-		{"not_built_yet", []string{"pki"}, "not built yet"},
+		{"pki_no_subcommand", []string{"pki"}, "name a subcommand"},
 		{"audit_without_verify", []string{"audit"}, "trilink audit verify"},
 		{"audit_no_logs", []string{"audit", "verify", "--data", "/nonexistent-trilink"}, "no audit keys"},
 		{"sim_no_scenario", []string{"sim", "--out", "-"}, "--scenario"},
