@@ -68,19 +68,46 @@ const (
 )
 
 func (s *server) hotlineRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/hotline/members", s.hlMembers)
-	mux.HandleFunc("GET /api/v1/rooms", s.hlRooms)
-	mux.HandleFunc("GET /api/v1/rooms/{room}/messages", s.hlMessages)
-	mux.HandleFunc("POST /api/v1/rooms/{room}/messages", s.hlSend)
-	mux.HandleFunc("POST /api/v1/rooms/{room}/messages/{id}/read", s.hlMark("read"))
-	mux.HandleFunc("POST /api/v1/rooms/{room}/messages/{id}/ack", s.hlMark("acknowledged"))
-	mux.HandleFunc("GET /api/v1/rooms/{room}/messages/{id}/attachments/{i}", s.hlAttachment)
-	mux.HandleFunc("GET /api/v1/hotline/search", s.hlSearch)
-	mux.HandleFunc("GET /api/v1/hotline/escalations", s.hlEscalations)
-	mux.HandleFunc("GET /api/v1/hotline/linktests", s.hlLinkTests)
-	mux.HandleFunc("POST /api/v1/hotline/envelopes", s.hlSubmitEnvelope)
-	mux.HandleFunc("POST /api/v1/hotline/receipts", s.hlSubmitReceipt)
-	mux.HandleFunc("GET /api/v1/hotline/transcript", s.hlTranscript)
+	mux.HandleFunc("GET /api/v1/hotline/members", s.byNation(s.hlMembers))
+	mux.HandleFunc("GET /api/v1/rooms", s.asMember(s.hlRooms))
+	mux.HandleFunc("GET /api/v1/rooms/{room}/messages", s.asMember(s.hlMessages))
+	mux.HandleFunc("POST /api/v1/rooms/{room}/messages", s.asMember(s.hlSend))
+	mux.HandleFunc("POST /api/v1/rooms/{room}/messages/{id}/read", s.asMember(s.hlMark("read")))
+	mux.HandleFunc("POST /api/v1/rooms/{room}/messages/{id}/ack", s.asMember(s.hlMark("acknowledged")))
+	mux.HandleFunc("GET /api/v1/rooms/{room}/messages/{id}/attachments/{i}", s.asMember(s.hlAttachment))
+	mux.HandleFunc("GET /api/v1/hotline/search", s.asMember(s.hlSearch))
+	mux.HandleFunc("GET /api/v1/hotline/escalations", s.asMember(s.hlEscalations))
+	mux.HandleFunc("GET /api/v1/hotline/linktests", s.byNation(s.hlLinkTests))
+	mux.HandleFunc("POST /api/v1/hotline/envelopes", s.byNation(s.hlSubmitEnvelope))
+	mux.HandleFunc("POST /api/v1/hotline/receipts", s.byNation(s.hlSubmitReceipt))
+	mux.HandleFunc("GET /api/v1/hotline/transcript", s.byNation(s.hlTranscript))
+}
+
+// asMember wraps a route that acts as the member named by ?member=; it
+// answers 404 without a hotline and 400 without a member.
+func (s *server) asMember(f func(http.ResponseWriter, *http.Request, Hotline, string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h, ok := s.hotline(w)
+		if !ok {
+			return
+		}
+		if m, ok := memberParam(w, r); ok {
+			f(w, r, h, m)
+		}
+	}
+}
+
+// byNation wraps a route about the nation named by ?nation=.
+func (s *server) byNation(f func(http.ResponseWriter, *http.Request, Hotline, nation.Nation)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h, ok := s.hotline(w)
+		if !ok {
+			return
+		}
+		if n, ok := s.nationParam(w, r); ok {
+			f(w, r, h, n)
+		}
+	}
 }
 
 // hotline returns the Hotline or answers 404.
@@ -155,40 +182,16 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool) 
 	return b, true
 }
 
-func (s *server) hlMembers(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	n, ok := s.nationParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlMembers(w http.ResponseWriter, r *http.Request, h Hotline, n nation.Nation) {
 	writeJSON(w, http.StatusOK, h.Members(n))
 }
 
-func (s *server) hlRooms(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	m, ok := memberParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlRooms(w http.ResponseWriter, r *http.Request, h Hotline, m string) {
 	v, err := h.Rooms(m)
 	writeResult(w, http.StatusOK, v, err)
 }
 
-func (s *server) hlMessages(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	m, ok := memberParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlMessages(w http.ResponseWriter, r *http.Request, h Hotline, m string) {
 	limit, ok := intParam(w, r, "limit", 200, 10000)
 	if !ok {
 		return
@@ -197,15 +200,7 @@ func (s *server) hlMessages(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, http.StatusOK, v, err)
 }
 
-func (s *server) hlSend(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	m, ok := memberParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlSend(w http.ResponseWriter, r *http.Request, h Hotline, m string) {
 	b, ok := readBody(w, r, maxMessageBody)
 	if !ok {
 		return
@@ -221,16 +216,8 @@ func (s *server) hlSend(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, http.StatusCreated, v, err)
 }
 
-func (s *server) hlMark(state string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		h, ok := s.hotline(w)
-		if !ok {
-			return
-		}
-		m, ok := memberParam(w, r)
-		if !ok {
-			return
-		}
+func (s *server) hlMark(state string) func(http.ResponseWriter, *http.Request, Hotline, string) {
+	return func(w http.ResponseWriter, r *http.Request, h Hotline, m string) {
 		if _, ok := readBody(w, r, maxSmallBody); !ok {
 			return
 		}
@@ -242,15 +229,7 @@ func (s *server) hlMark(state string) http.HandlerFunc {
 	}
 }
 
-func (s *server) hlAttachment(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	m, ok := memberParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlAttachment(w http.ResponseWriter, r *http.Request, h Hotline, m string) {
 	i, err := strconv.Atoi(r.PathValue("i"))
 	if err != nil || i < 0 {
 		writeError(w, http.StatusBadRequest, "attachment index: "+strconv.Quote(r.PathValue("i")))
@@ -270,15 +249,7 @@ func (s *server) hlAttachment(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(data)
 }
 
-func (s *server) hlSearch(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	m, ok := memberParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlSearch(w http.ResponseWriter, r *http.Request, h Hotline, m string) {
 	limit, ok := intParam(w, r, "limit", 50, 1000)
 	if !ok {
 		return
@@ -287,40 +258,16 @@ func (s *server) hlSearch(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, http.StatusOK, v, err)
 }
 
-func (s *server) hlEscalations(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	m, ok := memberParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlEscalations(w http.ResponseWriter, r *http.Request, h Hotline, m string) {
 	v, err := h.Escalations(m)
 	writeResult(w, http.StatusOK, v, err)
 }
 
-func (s *server) hlLinkTests(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	n, ok := s.nationParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlLinkTests(w http.ResponseWriter, r *http.Request, h Hotline, n nation.Nation) {
 	writeJSON(w, http.StatusOK, h.LinkTests(n))
 }
 
-func (s *server) hlSubmitEnvelope(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	n, ok := s.nationParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlSubmitEnvelope(w http.ResponseWriter, r *http.Request, h Hotline, n nation.Nation) {
 	b, ok := readBody(w, r, maxWireBody)
 	if !ok {
 		return
@@ -329,15 +276,7 @@ func (s *server) hlSubmitEnvelope(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, http.StatusCreated, v, err)
 }
 
-func (s *server) hlSubmitReceipt(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	n, ok := s.nationParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlSubmitReceipt(w http.ResponseWriter, r *http.Request, h Hotline, n nation.Nation) {
 	b, ok := readBody(w, r, maxSmallBody)
 	if !ok {
 		return
@@ -346,15 +285,7 @@ func (s *server) hlSubmitReceipt(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, http.StatusCreated, v, err)
 }
 
-func (s *server) hlTranscript(w http.ResponseWriter, r *http.Request) {
-	h, ok := s.hotline(w)
-	if !ok {
-		return
-	}
-	n, ok := s.nationParam(w, r)
-	if !ok {
-		return
-	}
+func (s *server) hlTranscript(w http.ResponseWriter, r *http.Request, h Hotline, n nation.Nation) {
 	after, ok := intParam(w, r, "after", 0, 1<<62)
 	if !ok {
 		return
