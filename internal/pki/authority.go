@@ -178,12 +178,14 @@ func Init(dir string, n nation.Nation, o InitOptions) error {
 func Organization(n nation.Nation) string { return "trilink " + n.Upper() }
 
 // LeafName is the common name of nation n's leaf-link certificate: "jp-leaf".
-// Its subject, "CN=jp-leaf,O=trilink JP", is share.LeafCertSubject(n).
+// Its subject, "CN=jp-leaf,O=trilink JP", is share.LeafCertSubject(n); the
+// link is mapped by LeafDNSName (share.LeafCertUser).
 func LeafName(n nation.Nation) string { return n.String() + "-leaf" }
 
 // LeafDNSName is the DNS SAN every leaf-link certificate of nation n
 // carries, under the nation's first permitted subtree:
-// "leaf.jp.trilink.internal" by default. Name constraints bind it to n.
+// "leaf.jp.trilink.internal" by default. Name constraints bind it to n,
+// which is why verify_and_map maps leaf links by it (share.LeafCertUser).
 func (a *Authority) LeafDNSName() string {
 	return "leaf." + a.Issuing.PermittedDNSDomains[0]
 }

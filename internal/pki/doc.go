@@ -33,11 +33,11 @@
 //
 //   - [KindServer]: serverAuth and clientAuth (a NATS route authenticates
 //     both ways), DNS and IP SANs, at least one required.
-//   - [KindLeaf]: the link between nations. Subject exactly
-//     "CN=<n>-leaf,O=trilink <N>", the user nats-server's verify_and_map
-//     maps to the partner's border account (share.LeafCertSubject), plus
-//     DNS SAN "leaf.<n>.trilink.internal" (name-constrained, a safer
-//     mapping key) and the nation's leaf host names; serverAuth and
+//   - [KindLeaf]: the link between nations. Subject
+//     "CN=<n>-leaf,O=trilink <N>" and DNS SAN "leaf.<n>.trilink.internal",
+//     the name nats-server's verify_and_map maps to the partner's border
+//     account (share.LeafCertUser: name-constrained, so only n's CA can
+//     issue it), and the nation's leaf host names; serverAuth and
 //     clientAuth, since the same file serves the accepting and the
 //     soliciting side.
 //   - [KindSensor]: clientAuth, URI SAN

@@ -124,7 +124,7 @@ func TestProductionConfigParses(t *testing.T) {
 			t.Error("production config does not take the app password from the environment")
 		}
 	}
-	// us accepts jp's and kr's links, mapped from their certificate subjects.
+	// us accepts jp's and kr's links, mapped from their certificates' DNS names.
 	conf, err := f.ServerConfig(share.US, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -137,8 +137,8 @@ func TestProductionConfigParses(t *testing.T) {
 		t.Errorf("us leaf listener: tls=%v verify_and_map=%v, want mTLS 1.3 with verify_and_map", o.LeafNode.TLSConfig != nil, o.LeafNode.TLSMap)
 	}
 	for _, p := range []share.Nation{share.JP, share.KR} {
-		if !strings.Contains(conf, share.LeafCertSubject(p)) {
-			t.Errorf("us config does not map %s's leaf certificate subject", p)
+		if !strings.Contains(conf, share.LeafCertUser(p, "trilink.internal")) {
+			t.Errorf("us config does not map %s's leaf certificate name", p)
 		}
 	}
 }
@@ -223,7 +223,7 @@ func writeTestPKI(t *testing.T, dir string) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "jp-leaf", Organization: []string{"trilink JP"}},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}, DNSNames: []string{"jp-nats-1.trilink.internal"}}
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}, DNSNames: []string{"leaf.jp.trilink.internal", "nats-1.jp.trilink.internal"}}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 // linked by leaf connections over mTLS and authenticated by certificate.
 type ProductionOptions struct {
 	// Domain is the DNS suffix of the servers: server i of nation n is
-	// "<n>-nats-<i>.<Domain>". Empty means "trilink.internal".
+	// "nats-<i>.<n>.<Domain>". Empty means "trilink.internal".
 	Domain string
 	// StoreDir is the JetStream store on every server; empty means
 	// "/var/lib/trilink/nats".
@@ -38,7 +38,9 @@ func ProductionFederation(o ProductionOptions) *Federation {
 	}
 	f := &Federation{}
 	for _, n := range Nations {
-		host := func(i int) string { return fmt.Sprintf("%s-nats-%d.%s", n, i, o.Domain) }
+		// Hosts live in the nation's own subtree, the one its CA is
+		// name-constrained to (internal/pki).
+		host := func(i int) string { return fmt.Sprintf("nats-%d.%s.%s", i, n, o.Domain) }
 		spec := NationSpec{
 			Nation:      n,
 			AppPassword: "$TRILINK_" + n.Upper() + "_APP_PASSWORD",
@@ -70,13 +72,21 @@ func ProductionFederation(o ProductionOptions) *Federation {
 			})
 		}
 		for _, p := range n.Partners() {
-			spec.TLS.PartnerSubjects[p] = LeafCertSubject(p)
+			spec.TLS.PartnerSubjects[p] = LeafCertUser(p, o.Domain)
 		}
 		f.Nations = append(f.Nations, spec)
 	}
 	return f
 }
 
-// LeafCertSubject is the subject (RFC 2253, as verify_and_map matches it) of
-// nation n's leaf-link certificate.
+// LeafCertSubject is the subject (RFC 2253) of nation n's leaf-link
+// certificate. It is not what maps the link to an account: see LeafCertUser.
 func LeafCertSubject(n Nation) string { return "CN=" + n.String() + "-leaf,O=trilink " + n.Upper() }
+
+// LeafCertUser is the name verify_and_map maps nation n's leaf link by: the
+// DNS SAN "leaf.<n>.<domain>" of its certificate. nats-server tries a
+// certificate's e-mail addresses, then its DNS names, then its subject; a
+// subject can be written by any CA in partners-ca.pem, but a DNS name in
+// n's subtree only by n's CA, whose name constraints (internal/pki) bind it
+// there — so a partner cannot present itself as another.
+func LeafCertUser(n Nation, domain string) string { return "leaf." + n.String() + "." + domain }
