@@ -96,57 +96,42 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	case "sim":
 		var o app.SimOptions
-		var seed int64
-		fs.StringVar(&o.Scenario, "scenario", "", "built-in scenario name or YAML file")
+		seed := scenarioFlags(fs, &o.Scenario)
 		fs.Float64Var(&o.Speed, "speed", 1, "replay speed with --nats")
-		fs.Int64Var(&seed, "seed", -1, "random seed (default: the scenario's)")
 		fs.StringVar(&o.Out, "out", "", "write measurements as JSON lines to this file (- for stdout)")
 		fs.StringVar(&o.NATS, "nats", "", "publish to this nation's NATS (URL) on shared.<n>.meas.<sensor>")
 		fs.StringVar(&o.Nation, "nation", "", "with --nats: the nation whose sensors publish there")
 		fs.StringVar(&o.User, "user", "", "with --nats: user name (password from $TRILINK_NATS_PASSWORD)")
 		fs.BoolVar(&o.Clutter, "clutter", false, "add radar false alarms")
 		exec = func(l *slog.Logger) error {
-			if o.Scenario == "" {
-				return &app.UsageError{Err: errors.New("--scenario: required")}
-			}
-			if seed >= 0 {
-				s := uint64(seed)
-				o.Seed = &s
+			var err error
+			if o.Seed, err = seed(); err != nil {
+				return err
 			}
 			return app.RunSim(ctx, o, l, stdout)
 		}
 	case "analyze":
 		var o app.AnalyzeOptions
-		var seed int64
-		fs.StringVar(&o.Scenario, "scenario", "", "built-in scenario name or YAML file")
-		fs.Int64Var(&seed, "seed", -1, "random seed (default: the scenario's)")
+		seed := scenarioFlags(fs, &o.Scenario)
 		fs.BoolVar(&o.JSON, "json", false, "print JSON (DESIGN §4 schema)")
 		exec = func(l *slog.Logger) error {
-			if o.Scenario == "" {
-				return &app.UsageError{Err: errors.New("--scenario: required")}
-			}
-			if seed >= 0 {
-				s := uint64(seed)
-				o.Seed = &s
+			var err error
+			if o.Seed, err = seed(); err != nil {
+				return err
 			}
 			return app.RunAnalyze(ctx, o, stdout)
 		}
 	case "export":
 		var o app.ExportOptions
-		var seed int64
-		fs.StringVar(&o.Scenario, "scenario", "", "built-in scenario name or YAML file")
-		fs.Int64Var(&seed, "seed", -1, "random seed (default: the scenario's)")
+		seed := scenarioFlags(fs, &o.Scenario)
 		fs.StringVar(&o.Event, "event", "", "event id (default: the scenario's first event)")
 		fs.StringVar(&o.Format, "format", "", "kml, czml or geojson")
 		fs.StringVar(&o.Nation, "nation", "jp", "whose alerted regions to draw")
 		fs.StringVar(&o.Out, "out", "", "output file (default stdout)")
 		exec = func(l *slog.Logger) error {
-			if o.Scenario == "" {
-				return &app.UsageError{Err: errors.New("--scenario: required")}
-			}
-			if seed >= 0 {
-				s := uint64(seed)
-				o.Seed = &s
+			var err error
+			if o.Seed, err = seed(); err != nil {
+				return err
 			}
 			return app.RunExport(ctx, o, stdout)
 		}
@@ -203,4 +188,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// scenarioFlags adds --scenario (into scenario) and --seed to fs. The
+// function it returns checks that a scenario was named and gives the seed:
+// nil for the scenario's own.
+func scenarioFlags(fs *flag.FlagSet, scenario *string) func() (*uint64, error) {
+	fs.StringVar(scenario, "scenario", "", "built-in scenario name or YAML file")
+	seed := fs.Int64("seed", -1, "random seed (default: the scenario's)")
+	return func() (*uint64, error) {
+		if *scenario == "" {
+			return nil, &app.UsageError{Err: errors.New("--scenario: required")}
+		}
+		if *seed < 0 {
+			return nil, nil
+		}
+		s := uint64(*seed)
+		return &s, nil
+	}
 }
