@@ -64,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Float64Var(&c.Speed, "speed", 1, "replay speed")
 		fs.StringVar(&c.TAK, "tak", "127.0.0.1:8087", "TAK streaming endpoint (CoT over TCP, protocol v0/v1) for ATAK/WinTAK/iTAK; \"\" for none")
 		fs.StringVar(&c.TAKNation, "tak-nation", "jp", "the nation whose picture the TAK endpoint serves")
+		fs.BoolVar(&c.TLS, "tls", false, "serve HTTPS with the demo's own certificates (made on first start) and take sensor measurements over mutual TLS")
 		exec = func(l *slog.Logger) error { return app.RunDemo(ctx, c, l, stdout) }
 	case "node":
 		var o app.NodeOptions

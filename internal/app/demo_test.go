@@ -27,13 +27,20 @@ func startDemo(t *testing.T, dir string) (*app.Demo, string, context.CancelFunc)
 	go func() { defer close(done); _ = d.Run(ctx) }()
 	stop := func() { cancel(); <-done; d.Close() }
 	t.Cleanup(stop)
-	return d, "http://" + d.Addr().String(), stop
+	base := "http://" + d.Addr().String()
+	demoPasswords.Store(base, d.Logins.Password)
+	return d, base, stop
 }
 
 func get(t *testing.T, url string) (*http.Response, string) {
 	t.Helper()
 	c := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(url)
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signRequest(t, req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

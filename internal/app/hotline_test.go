@@ -16,7 +16,13 @@ import (
 
 func post(t *testing.T, url, contentType, body string) (int, string) {
 	t.Helper()
-	resp, err := http.Post(url, contentType, strings.NewReader(body))
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	signRequest(t, req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +132,7 @@ func TestDemoHotlineAPI(t *testing.T) {
 		code                   int
 		want                   string
 	}{
-		{"unknown member", "/api/v1/rooms/ops/messages?member=xx-ops", "application/json", `{"precedence":"ROUTINE","body":"x"}`, 404, "unknown member"},
-		{"no member", "/api/v1/rooms/ops/messages", "application/json", `{"precedence":"ROUTINE","body":"x"}`, 400, "member"},
+		{"unknown member (no such login)", "/api/v1/rooms/ops/messages?member=xx-ops", "application/json", `{"precedence":"ROUTINE","body":"x"}`, 401, "not signed in"},
 		{"bad precedence", "/api/v1/rooms/ops/messages?member=jp-ops", "application/json", `{"precedence":"URGENT","body":"x"}`, 400, "precedence"},
 		{"unknown field", "/api/v1/rooms/ops/messages?member=jp-ops", "application/json", `{"precedence":"ROUTINE","text":"x"}`, 400, "unknown field"},
 		{"not a member of the room", "/api/v1/rooms/leaders/messages?member=jp-ops", "application/json", `{"precedence":"ROUTINE","body":"x"}`, 403, "not a member"},

@@ -26,6 +26,8 @@ subcommands:
   verify  --dir DIR FILE                 chain to the nation's root, with purpose
   deploy  --dir DIR --nation N --leaf NAME --route NAME --out DIR
           the files one NATS server reads (/etc/trilink/pki)
+  revoke  --dir DIR --nation N --serial HEX [--reason TEXT]
+          add a certificate to N's revoked.json; nodes refuse it within seconds
 `
 
 // RunPKI runs "trilink pki <subcommand> [flags]" (DESIGN.md §4): args are
@@ -121,6 +123,24 @@ func RunPKI(ctx context.Context, args []string, stdout io.Writer) error {
 			for _, p := range paths {
 				fmt.Fprintln(stdout, p)
 			}
+			return nil
+		}
+	case "revoke":
+		serial := fs.String("serial", "", "serial number in hex, as `trilink pki list` shows it")
+		reason := fs.String("reason", "", "why (kept in the list)")
+		run = func() error {
+			n, err := pkiNation(*nationFlag)
+			if err != nil {
+				return err
+			}
+			if *serial == "" {
+				return &UsageError{errors.New("--serial: required")}
+			}
+			r, err := pki.Revoke(*dir, n, *serial, *reason)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "revoked %s %s %s (serial %s) at %s\n", n, r.Kind, r.Name, r.Serial, r.Revoked.Format(time.RFC3339))
 			return nil
 		}
 	default:

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -16,10 +17,12 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/trilink/trilink/internal/auth"
 	"github.com/trilink/trilink/internal/cot"
 	"github.com/trilink/trilink/internal/export"
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/nation"
+	"github.com/trilink/trilink/internal/pki"
 	"github.com/trilink/trilink/internal/sensor"
 	"github.com/trilink/trilink/internal/share"
 	"github.com/trilink/trilink/internal/warn"
@@ -39,6 +42,11 @@ type DemoConfig struct {
 	// (plain TCP, CoT protocol v0 and v1) serving TAKNation's picture.
 	TAK       string
 	TAKNation string
+	// TLS serves the console and API over HTTPS with a certificate of the
+	// demo's own JP CA (made on the first start under DATA/demo/pki) and
+	// accepts sensor measurements over mutual TLS at
+	// POST /api/v1/measurements.
+	TLS bool
 }
 
 // Demo is `trilink demo`: the three nations in this process with the
@@ -58,6 +66,12 @@ type Demo struct {
 	hotline  *Hotline
 	tak      *cot.Server
 	takLn    net.Listener
+	auth     *auth.Service
+	gate     *SensorGate
+	// PKIDir holds the demo's CAs with --tls.
+	PKIDir string
+	// Logins are the demo's accounts, printed at start.
+	Logins DemoLogins
 }
 
 // httpOptions describes what the demo's HTTP server shows.
@@ -174,11 +188,29 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 			UIDPrefix: "trilink." + tn.String() + ".", Opex: "e-trilink-demo"})
 		d.pictures[tn].tak = d.tak
 	}
+	if d.auth, d.Logins, err = demoAuth(ln.Addr(), d.audit, log); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if cfg.TLS {
+		d.PKIDir = filepath.Join(dir, "pki")
+		var tc *tls.Config
+		if d.gate, tc, err = startSensorGate(ctx, d.PKIDir, sys, log); err != nil {
+			d.Close()
+			return nil, err
+		}
+		d.ln = tls.NewListener(ln, tc)
+	}
 	o := d.httpOptions()
 	o.Hotline = d.hotline
+	o.Auth = d.auth
 	reg := newRegistry(d.Sys)
 	reg.MustRegister(&hotlineCollector{d.hotline})
-	o.Gatherer = reg
+	o.Gatherer, o.Registerer = reg, reg
+	if d.gate != nil {
+		o.Measurements = d.gate.Accept
+		reg.MustRegister(d.gate.Collectors()...)
+	}
 	d.h = httpapi.New(o)
 	if cfg.Scenario != "" {
 		if _, _, err := loadRun(cfg.Scenario, nil); err != nil {
@@ -347,8 +379,15 @@ func RunDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger, stdout io.Wr
 	}
 	defer d.Close()
 	fmt.Fprintf(stdout, "trilink demo: jp, kr and us running in this process (data in %s)\n", d.DataDir)
-	fmt.Fprintf(stdout, "console: http://%s/\n", d.Addr())
-	fmt.Fprintf(stdout, "hotline: the console's Hotline tab acts as any member (demo without logins); API at /api/v1/rooms?member=jp-ops\n")
+	if d.cfg.TLS {
+		fmt.Fprintf(stdout, "console: https://localhost:%d/ (certificate of the demo's JP CA)\n", d.Addr().(*net.TCPAddr).Port)
+		fmt.Fprintf(stdout, "  trust it: %s (e.g. certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n trilink-demo-jp -i %s)\n",
+			filepath.Join(d.PKIDir, "jp", pki.RootCertFile), filepath.Join(d.PKIDir, "jp", pki.RootCertFile))
+		fmt.Fprintf(stdout, "  sensors: POST /api/v1/measurements with a certificate from `trilink pki issue --dir %s --nation jp --kind sensor --name ID`\n", d.PKIDir)
+	} else {
+		fmt.Fprintf(stdout, "console: http://%s/\n", d.Addr())
+	}
+	fmt.Fprint(stdout, d.Logins.String())
 	if a := d.TAKAddr(); a != nil {
 		tn := d.cfg.TAKNation
 		if tn == "" {

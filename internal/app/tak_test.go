@@ -60,6 +60,7 @@ func TestDemoTAKAndExport(t *testing.T) {
 	}
 
 	base := "http://" + d.Addr().String()
+	demoPasswords.Store(base, d.Logins.Password)
 	var id string
 	for _, ev := range []cot.Event{tr, seen["b-d-l"]} {
 		if i := strings.Index(ev.UID, "E-"); i >= 0 && id == "" {

@@ -68,30 +68,31 @@ const (
 )
 
 func (s *server) hotlineRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/hotline/members", s.byNation(s.hlMembers))
-	mux.HandleFunc("GET /api/v1/rooms", s.asMember(s.hlRooms))
-	mux.HandleFunc("GET /api/v1/rooms/{room}/messages", s.asMember(s.hlMessages))
-	mux.HandleFunc("POST /api/v1/rooms/{room}/messages", s.asMember(s.hlSend))
-	mux.HandleFunc("POST /api/v1/rooms/{room}/messages/{id}/read", s.asMember(s.hlMark("read")))
-	mux.HandleFunc("POST /api/v1/rooms/{room}/messages/{id}/ack", s.asMember(s.hlMark("acknowledged")))
-	mux.HandleFunc("GET /api/v1/rooms/{room}/messages/{id}/attachments/{i}", s.asMember(s.hlAttachment))
-	mux.HandleFunc("GET /api/v1/hotline/search", s.asMember(s.hlSearch))
-	mux.HandleFunc("GET /api/v1/hotline/escalations", s.asMember(s.hlEscalations))
-	mux.HandleFunc("GET /api/v1/hotline/linktests", s.byNation(s.hlLinkTests))
-	mux.HandleFunc("POST /api/v1/hotline/envelopes", s.byNation(s.hlSubmitEnvelope))
-	mux.HandleFunc("POST /api/v1/hotline/receipts", s.byNation(s.hlSubmitReceipt))
-	mux.HandleFunc("GET /api/v1/hotline/transcript", s.byNation(s.hlTranscript))
+	s.handle(mux, "GET /api/v1/hotline/members", HotlineUser, s.byNation(s.hlMembers))
+	s.handle(mux, "GET /api/v1/rooms", HotlineUser, s.asMember(s.hlRooms))
+	s.handle(mux, "GET /api/v1/rooms/{room}/messages", HotlineUser, s.asMember(s.hlMessages))
+	s.handle(mux, "POST /api/v1/rooms/{room}/messages", HotlineUser, s.asMember(s.hlSend))
+	s.handle(mux, "POST /api/v1/rooms/{room}/messages/{id}/read", HotlineUser, s.asMember(s.hlMark("read")))
+	s.handle(mux, "POST /api/v1/rooms/{room}/messages/{id}/ack", HotlineUser, s.asMember(s.hlMark("acknowledged")))
+	s.handle(mux, "GET /api/v1/rooms/{room}/messages/{id}/attachments/{i}", HotlineUser, s.asMember(s.hlAttachment))
+	s.handle(mux, "GET /api/v1/hotline/search", HotlineUser, s.asMember(s.hlSearch))
+	s.handle(mux, "GET /api/v1/hotline/escalations", HotlineUser, s.asMember(s.hlEscalations))
+	s.handle(mux, "GET /api/v1/hotline/linktests", SignedIn, s.byNation(s.hlLinkTests))
+	s.handle(mux, "POST /api/v1/hotline/envelopes", HotlineUser, s.byNation(s.hlSubmitEnvelope))
+	s.handle(mux, "POST /api/v1/hotline/receipts", HotlineUser, s.byNation(s.hlSubmitReceipt))
+	s.handle(mux, "GET /api/v1/hotline/transcript", HotlineUser, s.byNation(s.hlTranscript))
 }
 
-// asMember wraps a route that acts as the member named by ?member=; it
-// answers 404 without a hotline and 400 without a member.
+// asMember wraps a route that acts as the signed-in user's hotline
+// member; it answers 404 without a hotline and 403 for a user who is no
+// member. A ?member= naming anyone else is refused.
 func (s *server) asMember(f func(http.ResponseWriter, *http.Request, Hotline, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h, ok := s.hotline(w)
+		m, ok := s.member(w, r)
 		if !ok {
 			return
 		}
-		if m, ok := memberParam(w, r); ok {
+		if h, ok := s.hotline(w); ok {
 			f(w, r, h, m)
 		}
 	}
@@ -100,11 +101,11 @@ func (s *server) asMember(f func(http.ResponseWriter, *http.Request, Hotline, st
 // byNation wraps a route about the nation named by ?nation=.
 func (s *server) byNation(f func(http.ResponseWriter, *http.Request, Hotline, nation.Nation)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h, ok := s.hotline(w)
+		n, ok := s.nationParam(w, r)
 		if !ok {
 			return
 		}
-		if n, ok := s.nationParam(w, r); ok {
+		if h, ok := s.hotline(w); ok {
 			f(w, r, h, n)
 		}
 	}
@@ -119,10 +120,16 @@ func (s *server) hotline(w http.ResponseWriter) (Hotline, bool) {
 	return s.o.Hotline, true
 }
 
-func memberParam(w http.ResponseWriter, r *http.Request) (string, bool) {
-	m := r.URL.Query().Get("member")
+// member is the hotline member the signed-in user acts as.
+func (s *server) member(w http.ResponseWriter, r *http.Request) (string, bool) {
+	sess, _ := sessionFrom(r.Context())
+	m := sess.User.Member
 	if m == "" {
-		writeError(w, http.StatusBadRequest, "member: missing (the member to act as, e.g. ?member=jp-ops)")
+		s.reject(w, r, http.StatusForbidden, "no_member", "user "+sess.User.Name+" is not a hotline member")
+		return "", false
+	}
+	if q := r.URL.Query().Get("member"); q != "" && q != m {
+		s.reject(w, r, http.StatusForbidden, "other_member", "member: "+strconv.Quote(q)+" is not you ("+m+")")
 		return "", false
 	}
 	return m, true

@@ -20,7 +20,7 @@ import (
 type sse struct{ id, event, data string }
 
 // readSSE reads n server-sent events.
-func readSSE(t *testing.T, url, lastID string, n int) []sse {
+func readSSE(t *testing.T, url, token, lastID string, n int) []sse {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -28,13 +28,16 @@ func readSSE(t *testing.T, url, lastID string, n int) []sse {
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return nil
 	}
 	defer resp.Body.Close()
 	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
-		t.Fatalf("content type %q", ct)
+		t.Errorf("content type %q (status %d)", ct, resp.StatusCode)
+		return nil
 	}
 	var out []sse
 	var cur sse
@@ -60,17 +63,19 @@ func readSSE(t *testing.T, url, lastID string, n int) []sse {
 
 func TestLiveResumesWithoutLoss(t *testing.T) {
 	hub := httpapi.NewHub(3)
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{
+	o := httpapi.Options{
 		Status: func(context.Context) []share.NodeStatus { return nil }, Gatherer: prometheus.NewRegistry(),
 		Nations: []nation.Nation{nation.JP, nation.KR}, Hub: hub,
 		Snapshot: func(n nation.Nation) any { return map[string]string{"snapshot_of": n.String()} },
-	}))
+	}
+	tok := signIn(t, &o, nation.KR)
+	srv := httptest.NewServer(httpapi.New(o))
 	defer srv.Close()
 	url := srv.URL + "/api/v1/live?nation=kr"
 
 	// A new client gets a snapshot first, then live messages.
 	got := make(chan []sse, 1)
-	go func() { got <- readSSE(t, url, "", 2) }()
+	go func() { got <- readSSE(t, url, tok, "", 2) }()
 	time.Sleep(100 * time.Millisecond)
 	hub.Publish(nation.KR, httpapi.LiveEvent, map[string]string{"id": "E1"})
 	first := <-got
@@ -81,7 +86,7 @@ func TestLiveResumesWithoutLoss(t *testing.T) {
 	hub.Publish(nation.KR, httpapi.LiveEvent, map[string]string{"id": "E2"})
 	hub.Publish(nation.JP, httpapi.LiveEvent, map[string]string{"id": "J1"}) // another nation: not replayed to kr
 	hub.Publish(nation.KR, httpapi.LiveAlert, map[string]string{"id": "A1"})
-	again := readSSE(t, url, first[1].id, 2)
+	again := readSSE(t, url, tok, first[1].id, 2)
 	if len(again) != 2 || !strings.Contains(again[0].data, "E2") || !strings.Contains(again[1].data, "A1") {
 		t.Fatalf("resume: %+v", again)
 	}
@@ -89,26 +94,28 @@ func TestLiveResumesWithoutLoss(t *testing.T) {
 	for i := range 5 {
 		hub.Publish(nation.KR, httpapi.LiveStatus, i)
 	}
-	old := readSSE(t, url, first[1].id, 1)
+	old := readSSE(t, url, tok, first[1].id, 1)
 	if len(old) != 1 || old[0].event != "snapshot" {
 		t.Fatalf("stale resume: %+v", old)
 	}
 }
 
 func TestAPIErrorsAreJSON(t *testing.T) {
-	h := httpapi.New(httpapi.Options{
+	o := httpapi.Options{
 		Status: func(context.Context) []share.NodeStatus { return nil }, Gatherer: prometheus.NewRegistry(),
 		Nations: []nation.Nation{nation.US},
 		Events:  func(nation.Nation) []any { return nil },
 		Event:   func(nation.Nation, string) (any, bool) { return nil, false },
-	})
+	}
+	tok := signIn(t, &o, nation.US)
+	h := httpapi.New(o)
 	for _, tt := range []struct {
 		url  string
 		code int
 		want string
 	}{
 		{"/api/v1/events?nation=xx", 400, "nation"},
-		{"/api/v1/events?nation=jp", 404, "not served"},
+		{"/api/v1/events?nation=jp", 403, "us users may not read or act for jp"},
 		{"/api/v1/events/E9", 404, `no event \"E9\"`},
 		{"/api/v1/alerts", 404, "no warning"},
 		{"/api/v1/nope", 404, "no such API route"},
@@ -116,7 +123,9 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 		{"/api/v1/events", 200, `"events":[]`},
 	} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", tt.url, nil))
+		req := httptest.NewRequest("GET", tt.url, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		h.ServeHTTP(rec, req)
 		body := strings.Join(strings.Fields(rec.Body.String()), "")
 		if rec.Code != tt.code || !strings.Contains(body, strings.ReplaceAll(tt.want, " ", "")) {
 			t.Errorf("%s: %d %s, want %d containing %q", tt.url, rec.Code, rec.Body, tt.code, tt.want)

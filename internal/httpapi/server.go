@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -15,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/trilink/trilink/internal/auth"
 	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/share"
 )
@@ -56,6 +59,15 @@ type Options struct {
 	// geojson) for /api/v1/events/{id}/export; it returns the bytes, the
 	// media type and the file extension. nil answers 404.
 	Export func(n nation.Nation, id, format string) (data []byte, mediaType, ext string, err error)
+	// Measurements takes one measurement posted by a sensor over mutual
+	// TLS (cs is the connection's state, body the JSON); nil answers 404.
+	Measurements func(ctx context.Context, cs *tls.ConnectionState, body []byte) (any, error)
+	// Auth signs users in; every route but the public ones needs a
+	// session. nil: only the public routes answer, the rest say 401.
+	Auth *auth.Service
+	// Registerer receives the handler's own metrics (refused requests);
+	// nil registers nothing.
+	Registerer prometheus.Registerer
 }
 
 // New returns the node's HTTP handler.
@@ -63,38 +75,68 @@ func New(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{o: o}
+	s := &server{o: o, rejected: rejectedVec()}
+	if o.Registerer != nil {
+		if err := o.Registerer.Register(s.rejected); err != nil {
+			o.Logger.Warn("httpapi: metrics", "err", err)
+		}
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: slogPrinter{o.Logger}}))
-	mux.HandleFunc("GET /api/v1/status", s.status)
-	mux.HandleFunc("GET /api/v1/live", s.live)
-	mux.HandleFunc("GET /api/v1/events", s.events)
-	mux.HandleFunc("GET /api/v1/events/{id}", s.event)
-	mux.HandleFunc("GET /api/v1/events/{id}/export", s.export)
-	mux.HandleFunc("GET /api/v1/alerts", s.alerts)
-	mux.HandleFunc("GET /api/v1/sensors", s.sensors)
-	mux.HandleFunc("GET /cap/{nation}/alerts.atom", s.capFeed)
-	mux.HandleFunc("GET /cap/{nation}/alerts/{file}", s.capDocument)
+	s.handle(mux, "GET /healthz", Public, s.healthz)
+	s.handle(mux, "GET /readyz", Public, s.readyz)
+	// /metrics is public: it holds counts, never contents or names, and a
+	// scraper has no session. Bind the node to a private network.
+	s.handle(mux, "GET /metrics", Public, promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: slogPrinter{o.Logger}}).ServeHTTP)
+	s.handle(mux, "GET /api/v1/status", SignedIn, s.status)
+	s.handle(mux, "GET /api/v1/live", SignedIn, s.live)
+	s.handle(mux, "GET /api/v1/events", SignedIn, s.events)
+	s.handle(mux, "GET /api/v1/events/{id}", SignedIn, s.event)
+	s.handle(mux, "GET /api/v1/events/{id}/export", SignedIn, s.export)
+	s.handle(mux, "GET /api/v1/alerts", SignedIn, s.alerts)
+	s.handle(mux, "GET /api/v1/sensors", SignedIn, s.sensors)
+	// Public warnings are public: the CAP feeds need no sign-in.
+	s.handle(mux, "GET /cap/{nation}/alerts.atom", Public, s.capFeed)
+	s.handle(mux, "GET /cap/{nation}/alerts/{file}", Public, s.capDocument)
+	s.handle(mux, "POST /api/v1/measurements", SensorCert, s.measurements)
+	s.authRoutes(mux)
 	s.hotlineRoutes(mux)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
+	s.handle(mux, "/api/", Public, func(w http.ResponseWriter, r *http.Request) {
+		s.reject(w, r, http.StatusNotFound, "no_route", "no such API route: "+r.Method+" "+r.URL.Path)
 	})
 	sub, _ := fs.Sub(static, "static")
 	files := http.FileServerFS(sub)
-	mux.Handle("GET /status/", http.StripPrefix("/status", files))
+	s.handle(mux, "GET /status/", Public, http.StripPrefix("/status", files).ServeHTTP)
 	if o.Console != nil {
-		mux.Handle("/", consoleHandler(o.Console))
+		s.handle(mux, "/", Public, consoleHandler(o.Console).ServeHTTP)
 	} else {
-		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		s.handle(mux, "GET /{$}", Public, func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/status/", http.StatusFound)
 		})
 	}
-	return securityHeaders(mux)
+	// Cross-site request forgery: the session cookie is SameSite=Strict,
+	// POST bodies must be application/json, and this check refuses any
+	// unsafe request a browser marks as cross-origin (Sec-Fetch-Site,
+	// else Origin against Host).
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.reject(w, r, http.StatusForbidden, "cross_origin", "cross-origin request refused (CSRF protection)")
+	}))
+	return &handler{Handler: securityHeaders(cop.Handler(s.withSession(mux))), s: s}
 }
 
-type server struct{ o Options }
+// handler is the node's handler; it knows its routes.
+type handler struct {
+	http.Handler
+	s *server
+}
+
+func (h *handler) routeList() []Route { return h.s.routes }
+
+type server struct {
+	o        Options
+	routes   []Route
+	rejected *prometheus.CounterVec
+}
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -160,6 +202,9 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 // nationParam reads ?nation=, defaulting to the first nation served.
 func (s *server) nationParam(w http.ResponseWriter, r *http.Request) (nation.Nation, bool) {
 	v := r.URL.Query().Get("nation")
+	if sess, ok := sessionFrom(r.Context()); ok && v == "" {
+		v = sess.User.Nation.String()
+	}
 	if v == "" {
 		if len(s.o.Nations) == 0 {
 			writeError(w, http.StatusNotFound, "this node serves no nation")
@@ -170,6 +215,9 @@ func (s *server) nationParam(w http.ResponseWriter, r *http.Request) (nation.Nat
 	n, err := nation.Parse(v)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "nation: "+err.Error())
+		return n, false
+	}
+	if !s.scopeNation(w, r, n) {
 		return n, false
 	}
 	for _, m := range s.o.Nations {
@@ -338,3 +386,39 @@ func securityHeaders(h http.Handler) http.Handler {
 type slogPrinter struct{ l *slog.Logger }
 
 func (p slogPrinter) Println(v ...any) { p.l.Warn("metrics", "err", v) }
+
+// maxMeasurement bounds one posted measurement.
+const maxMeasurement = 64 << 10
+
+// measurements serves POST /api/v1/measurements: a sensor's client
+// certificate is its identity; a user's session is not.
+func (s *server) measurements(w http.ResponseWriter, r *http.Request) {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		if _, ok := sessionFrom(r.Context()); ok {
+			s.reject(w, r, http.StatusForbidden, "forbidden", "measurements come from sensors, authenticated by their certificate; a user session cannot post them")
+			return
+		}
+		s.reject(w, r, http.StatusUnauthorized, "no_certificate", "a sensor certificate is required: connect over TLS with the sensor's client certificate")
+		return
+	}
+	if s.o.Measurements == nil {
+		s.reject(w, r, http.StatusNotFound, "no_ingest", "no sensor ingest on this node")
+		return
+	}
+	body, ok := readBody(w, r, maxMeasurement)
+	if !ok {
+		s.count(r, "bad_request")
+		return
+	}
+	v, err := s.o.Measurements(r.Context(), r.TLS, body)
+	if err != nil {
+		code := http.StatusInternalServerError
+		var se StatusError
+		if errors.As(err, &se) {
+			code = se.HTTPStatus()
+		}
+		s.reject(w, r, code, "measurement_refused", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusAccepted, v)
+}

@@ -53,7 +53,13 @@ func postHotline(t *testing.T, url string, body any, want int, out any) {
 		t.Fatal(err)
 	}
 	c := http.Client{Timeout: 10 * time.Second}
-	r, err := c.Post(url, "application/json", bytes.NewReader(b))
+	req, err := http.NewRequest("POST", url, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	sign(t, req)
+	r, err := c.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", url, err)
 	}
@@ -221,7 +227,7 @@ func TestHotlinePage(t *testing.T) {
 	}
 
 	// kr-ops sees it from jp, reads it by showing it, and acknowledges.
-	setSelect(t, b, "nation", "kr")
+	switchUser(t, b, base, "kr-ops", "/?lang=en#/hotline/ops")
 	waitJS(t, b, 10*time.Second, `document.getElementById("hotline-panel").dataset.nation === "kr" && document.getElementById("hl-member").value === "kr-ops"`)
 	waitJS(t, b, 10*time.Second, msg)
 	if got := evalT[string](t, b, msg+`.dataset.sender + " " + `+msg+`.querySelector(".hl-nation").textContent`); got != "jp-ops Japan" {
@@ -246,7 +252,7 @@ func TestHotlinePage(t *testing.T) {
 	}
 
 	// Back at jp the kr receipt is acknowledged.
-	setSelect(t, b, "nation", "jp")
+	switchUser(t, b, base, "jp-ops", "/?lang=en#/hotline/ops")
 	waitJS(t, b, 10*time.Second, `document.getElementById("hotline-panel").dataset.nation === "jp" && document.getElementById("hl-member").value === "jp-ops"`)
 	waitJS(t, b, 10*time.Second, msg+` && `+msg+`.querySelector('.chip[data-member="kr-ops"]').dataset.state === "acknowledged"`)
 	if s := receiptState(t, base, "jp-ops", "ops", id, "kr-ops"); s != "acknowledged" {
@@ -400,12 +406,13 @@ func TestHotlinePage(t *testing.T) {
 		t.Errorf("link-test results %q", got)
 	}
 
-	// Acting as the deputy, who is in the ops room as an alternate only: no
-	// compose form, a note instead; the choice is remembered for the nation.
-	setSelect(t, b, "hl-member", "jp-ops-deputy")
+	// Signed in as the deputy, who is in the ops room as an alternate only:
+	// no compose form, a note instead; the member is the signed-in one and
+	// cannot be changed in the page.
+	switchUser(t, b, base, "jp-ops-deputy", "/?lang=en#/hotline/ops")
 	waitJS(t, b, 10*time.Second, `window.trilink.hotline().member === "jp-ops-deputy" && document.querySelector("#hl-rooms [data-room=ops] .hl-role") && document.getElementById("hl-compose").hidden && !document.getElementById("hl-alternate-note").hidden`)
-	if got := evalT[string](t, b, `localStorage.getItem("trilink.hotline.member.jp")`); got != "jp-ops-deputy" {
-		t.Errorf("stored member %q", got)
+	if opts := evalT[[]string](t, b, `[...document.getElementById("hl-member").options].map(o => o.value)`); len(opts) != 1 || opts[0] != "jp-ops-deputy" || !evalT[bool](t, b, `document.getElementById("hl-member").disabled`) {
+		t.Errorf("member choice %v (want only jp-ops-deputy, disabled)", opts)
 	}
 	noErrors(t, b)
 	t.Logf("hotline page test took %.1f s", time.Since(start).Seconds())

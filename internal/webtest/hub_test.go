@@ -79,7 +79,7 @@ func (p *synthPicture) step(id string, now time.Time) {
 func TestReconnectResumesHub(t *testing.T) {
 	hub := httpapi.NewHub(10000)
 	pic := &synthPicture{hub: hub, events: map[string]map[string]any{}}
-	h := httpapi.New(httpapi.Options{
+	o := httpapi.Options{
 		Status: func(context.Context) []share.NodeStatus {
 			return []share.NodeStatus{{Nation: nation.JP, Ready: true, Links: []share.LinkStatus{
 				{Partner: nation.KR, State: share.LinkUp, Since: time.Now()}, {Partner: nation.US, State: share.LinkUp, Since: time.Now()},
@@ -90,7 +90,9 @@ func TestReconnectResumesHub(t *testing.T) {
 		Events:   func(nation.Nation) []any { return pic.list() },
 		Alerts:   func(nation.Nation) []any { return []any{} },
 		Snapshot: func(nation.Nation) any { return map[string]any{"events": pic.list(), "alerts": []any{}} },
-	})
+	}
+	tok := testAuth(t, &o, "jp-ops", nation.JP)
+	h := httpapi.New(o)
 	// The console in front, as the node serves it (with its CSP), API to
 	// the handler. (httpapi.Options.Console cannot be used yet: "GET /"
 	// conflicts with the "/api/" pattern in its ServeMux.)
@@ -103,6 +105,8 @@ func TestReconnectResumesHub(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
+	demoPasswords.Store(srv.URL, "")
+	tokens.Store(srv.URL+" jp-ops", tok)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	t.Cleanup(func() { cancel(); wg.Wait() })

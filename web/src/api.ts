@@ -282,6 +282,15 @@ export class Unreachable extends Error {
 }
 
 /**
+ * signedOut tells the console that the node no longer knows this browser's
+ * session (it expired, or the user was disabled): main.ts listens and
+ * shows the sign-in form.
+ */
+function signedOut(): void {
+  window.dispatchEvent(new Event("trilink:signed-out"));
+}
+
+/**
  * getJSON fetches path from the node. It throws Unreachable when no answer
  * came (within timeoutMs) and ApiError for a non-2xx answer, with the
  * node's JSON error message when it gave one.
@@ -297,6 +306,7 @@ export async function getJSON<T>(path: string, timeoutMs = 5000): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+  if (r.status === 401) signedOut();
   if (!r.ok) {
     let msg = r.statusText;
     try {
@@ -358,6 +368,7 @@ export async function postJSON<T>(path: string, body: unknown, timeoutMs = 15000
   } catch {
     /* not JSON */
   }
+  if (r.status === 401 && !path.startsWith("/api/v1/auth/")) signedOut();
   if (!r.ok) {
     const msg = data && typeof data === "object" && typeof (data as { error?: unknown }).error === "string" ? (data as { error: string }).error : r.statusText;
     throw new ApiError(r.status, msg || String(r.status));

@@ -6,6 +6,7 @@
 // It refetches on the live stream's "hotline" messages and polls every
 // 5 s as a fallback while it is open.
 
+import { signedInMember } from "./login";
 import {
   ApiError,
   getJSON,
@@ -523,13 +524,13 @@ export class HotlinePanel {
       const ms = await getJSON<HotlineMember[]>(`/api/v1/hotline/members?nation=${n}`);
       if (gen !== this.gen) return;
       this.members = Array.isArray(ms) ? ms : [];
-      this.member = pickMember(n, this.members, readStored(memberKey(n)));
+      this.member = signedInMember() ?? pickMember(n, this.members, readStored(memberKey(n)));
     } catch (e) {
       if (gen !== this.gen) return;
       if (e instanceof ApiError && e.status === 404) this.unavailable = true;
       else this.loadError = errText(e);
-      // Without the list, act as the operations centre.
-      this.member = `${n}-ops`;
+      // Without the list, act as the signed-in member (or the operations centre).
+      this.member = signedInMember() ?? `${n}-ops`;
     }
     this.draw();
     if (!this.unavailable) this.schedule(0);
@@ -794,9 +795,12 @@ export class HotlinePanel {
     const key = `${currentLang()}|${this.member}|${this.members.map((m) => m.id).join()}`;
     if (this.memberSel.dataset.key === key) return;
     this.memberSel.dataset.key = key;
-    const list = this.members.length ? this.members : this.member ? [{ id: this.member, name: this.member } as HotlineMember] : [];
+    // Signed in, the user acts as their own member only.
+    const own = signedInMember();
+    let list = this.members.length ? this.members : this.member ? [{ id: this.member, name: this.member } as HotlineMember] : [];
+    if (own) list = list.filter((m) => m.id === own);
     replace(this.memberSel, ...list.map((m) => h("option", { value: m.id, selected: m.id === this.member }, m.name && m.name !== m.id ? `${m.name} (${m.id})` : m.id)));
-    this.memberSel.disabled = this.members.length === 0;
+    this.memberSel.disabled = this.members.length === 0 || !!own;
   }
 
   private renderRooms(): void {

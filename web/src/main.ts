@@ -14,6 +14,7 @@ import { HotlinePanel, parseHotlineRoute } from "./hotline";
 import { LANGS, currentLang, nationName, onLangChange, pickLang, setLang, t, type Lang } from "./i18n";
 import { Live } from "./live";
 import { TheatreMap } from "./map";
+import { renderUser, signIn, type SessionInfo } from "./login";
 import { Store, type Changes } from "./store";
 
 type Route = { name: "events" } | { name: "alerts" } | { name: "event"; id: string } | { name: "hotline"; room: string | null };
@@ -50,12 +51,12 @@ function save(key: string, v: string): void {
   }
 }
 
-function main(): void {
+function main(signedIn: SessionInfo): void {
   const params = new URLSearchParams(location.search);
   const lang = (params.get("lang") as Lang | null) ?? stored<Lang>("trilink.lang", LANGS) ?? pickLang(navigator.languages ?? [navigator.language]);
   setLang(LANGS.includes(lang) ? lang : "en");
-  const nationParam = params.get("nation") as Nation | null;
-  const nation = (nationParam && NATIONS.includes(nationParam) ? nationParam : null) ?? stored<Nation>("trilink.nation", NATIONS) ?? "jp";
+  // A user sees and acts for their own nation's node only.
+  const nation: Nation = signedIn.user.nation;
 
   const store = new Store();
   const live = new Live(store);
@@ -80,7 +81,9 @@ function main(): void {
     byId("nation-label").textContent = t("nation_label");
     nav.setAttribute("aria-label", t("tabs_label"));
     replace(langSel, ...LANGS.map((l) => h("option", { value: l, lang: l, selected: l === currentLang() }, { en: "English", ja: "日本語", ko: "한국어" }[l])));
-    replace(nationSel, ...NATIONS.map((n) => h("option", { value: n, selected: n === store.nation }, `${nationName(n)} (${n.toUpperCase()})`)));
+    replace(nationSel, ...NATIONS.filter((n) => n === store.nation).map((n) => h("option", { value: n, selected: true }, `${nationName(n)} (${n.toUpperCase()})`)));
+    nationSel.disabled = true;
+    renderUser();
     byId("footer-status").textContent = t("footer_status");
     byId("footer-version").textContent = t("footer_version", { version: store.status?.version || "" });
     byId("cap-close").textContent = t("close");
@@ -169,14 +172,8 @@ function main(): void {
     save("trilink.lang", l);
     setLang(l);
   });
-  nationSel.addEventListener("change", () => {
-    const n = nationSel.value as Nation;
-    save("trilink.nation", n);
-    document.body.dataset.nation = n;
-    live.start(n);
-    renderHeader(store);
-    renderPanel();
-  });
+  // The session ended (expired, signed out elsewhere, user disabled).
+  window.addEventListener("trilink:signed-out", () => location.reload());
 
   window.addEventListener("hashchange", () => {
     route = parseRoute(location.hash);
@@ -227,4 +224,4 @@ function main(): void {
   }
 }
 
-main();
+void signIn().then(main);

@@ -26,13 +26,15 @@ const (
 	KindLinkTest        // a link-test result
 	KindAlert           // a CAP alert sent or received
 	KindMembership      // a change of members, rooms or keys
+	KindSecurity        // a sign-in, user change or other security action
 )
 
 var kindNames = [...]string{KindUnknown: "unknown", KindMessage: "message", KindReceipt: "receipt", KindEscalation: "escalation",
-	KindLinkTest: "link-test", KindAlert: "alert", KindMembership: "membership"}
+	KindLinkTest: "link-test", KindAlert: "alert", KindMembership: "membership",
+	KindSecurity: "security"}
 
 // Valid reports whether k is a known kind.
-func (k Kind) Valid() bool { return k >= KindMessage && k <= KindMembership }
+func (k Kind) Valid() bool { return k >= KindMessage && k <= KindSecurity }
 
 // String returns the kind's name ("message"), or "unknown".
 func (k Kind) String() string {
@@ -52,7 +54,7 @@ func (k Kind) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (k *Kind) UnmarshalText(b []byte) error {
-	for v := KindMessage; v <= KindMembership; v++ {
+	for v := KindMessage; v <= KindSecurity; v++ {
 		if string(b) == kindNames[v] {
 			*k = v
 			return nil

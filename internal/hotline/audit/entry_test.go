@@ -63,7 +63,7 @@ func TestEntryEncoding(t *testing.T) {
 }
 
 func TestKindText(t *testing.T) {
-	for k := audit.KindMessage; k <= audit.KindMembership; k++ {
+	for k := audit.KindMessage; k <= audit.KindSecurity; k++ {
 		b, err := k.MarshalText()
 		var back audit.Kind
 		if err != nil || back.UnmarshalText(b) != nil || back != k {
