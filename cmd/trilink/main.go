@@ -27,6 +27,7 @@ commands:
   export     offline: one event of a scenario as KML, CZML or GeoJSON
   scenarios  list the built-in scenarios
   pki        certificate authorities and certificates per nation
+  user       accounts of a node (add, list, disable, enable, passwd)
   audit      verify the hotline/alert Merkle log
   bench      print performance figures (backbone, sim, warn, estimator, hotline, cot)
   version    print the version
@@ -154,6 +155,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		pkiArgs := args
 		args = nil
 		exec = func(*slog.Logger) error { return app.RunPKI(ctx, pkiArgs, stdout) }
+	case "user":
+		userArgs := args
+		args = nil
+		exec = func(*slog.Logger) error { return app.RunUser(userArgs, os.Stdin, stdout) }
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

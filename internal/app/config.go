@@ -37,6 +37,8 @@ type NodeConfig struct {
 	Nation  string `yaml:"nation"`
 	HTTP    string `yaml:"http"`
 	DataDir string `yaml:"data_dir"`
+	// Security of the console and API (see SECURITY.md).
+	Security NodeSecurity `yaml:"security"`
 	// NATS is the nation's own external cluster. When URL is empty the node
 	// runs an embedded server described by Embedded.
 	NATS struct {
@@ -93,6 +95,9 @@ func (c *NodeConfig) check() error {
 	}
 	if c.HTTP == "" {
 		return errors.New("http: empty (want host:port)")
+	}
+	if err := c.Security.check(c.HTTP); err != nil {
+		return err
 	}
 	if c.NATS.URL != "" {
 		if c.NATS.Replicas != 0 && c.NATS.Replicas != 1 && c.NATS.Replicas != 3 {

@@ -14,12 +14,15 @@ func TestParseNodeConfig(t *testing.T) {
 	}{
 		{"external", "nation: jp\nhttp: 127.0.0.1:1\nnats: {url: nats://x:4222, user: jp_app, password_env: TRILINK_TEST_PW, replicas: 3}\n", ""},
 		{"embedded", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: 127.0.0.1:1\n  leaf_listen: 127.0.0.1:2\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", ""},
-		{"unknown_field", "nation: jp\nhttp: x:1\nnatz: {}\n", "natz"},
-		{"bad_replicas", "nation: jp\nhttp: x:1\nnats: {url: nats://x, replicas: 2}\n", "nats.replicas"},
-		{"unset_password", "nation: jp\nhttp: x:1\nnats: {url: nats://x, password_env: TRILINK_UNSET_XYZ}\n", "TRILINK_UNSET_XYZ"},
+		{"unknown_field", "nation: jp\nhttp: 127.0.0.1:1\nnatz: {}\n", "natz"},
+		{"clear_text_off_loopback", "nation: jp\nhttp: 192.0.2.1:443\nnats: {url: nats://x}\n", "security.tls: required"},
+		{"half_tls", "nation: jp\nhttp: 127.0.0.1:1\nsecurity: {tls: {cert_file: a.pem}}\nnats: {url: nats://x}\n", "cert_file and key_file"},
+		{"passkeys_without_origin", "nation: jp\nhttp: 127.0.0.1:1\nsecurity: {rp_id: ops.jp.example}\nnats: {url: nats://x}\n", "security.rp_origins"},
+		{"bad_replicas", "nation: jp\nhttp: 127.0.0.1:1\nnats: {url: nats://x, replicas: 2}\n", "nats.replicas"},
+		{"unset_password", "nation: jp\nhttp: 127.0.0.1:1\nnats: {url: nats://x, password_env: TRILINK_UNSET_XYZ}\n", "TRILINK_UNSET_XYZ"},
 		{"no_http", "nation: jp\n", "http"},
-		{"self_partner", "nation: us\nhttp: x:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n    us: {leaf_url: 'nats-leaf://h:3', password_env: TRILINK_TEST_PW}\n", "embedded.partners.us"},
-		{"bad_leaf_url", "nation: us\nhttp: x:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  partners:\n    jp: {leaf_url: 'tcp://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", "embedded.partners.jp.leaf_url"},
+		{"self_partner", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n    us: {leaf_url: 'nats-leaf://h:3', password_env: TRILINK_TEST_PW}\n", "embedded.partners.us"},
+		{"bad_leaf_url", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  partners:\n    jp: {leaf_url: 'tcp://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", "embedded.partners.jp.leaf_url"},
 		{"not_yaml", "{{{", "["},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

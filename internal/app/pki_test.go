@@ -47,7 +47,8 @@ func TestRunPKI(t *testing.T) {
 		{name: "bad_days", args: []string{"issue", "--dir", dir, "--nation", "jp", "--kind", "sensor", "--name", "x", "--days", "0"}, wantUsage: "--days 0"},
 		{name: "no_dir", args: []string{"list"}, wantUsage: "--dir: required"},
 		{name: "no_ca", args: []string{"issue", "--dir", t.TempDir(), "--nation", "jp", "--kind", "sensor", "--name", "x"}, wantUsage: "pki init"},
-		{name: "unknown_subcommand", args: []string{"revoke"}, wantUsage: `unknown subcommand "revoke"`},
+		{name: "unknown_subcommand", args: []string{"crl"}, wantUsage: `unknown subcommand "crl"`},
+		{name: "revoke_unknown_serial", args: []string{"revoke", "--dir", dir, "--nation", "jp", "--serial", "abc"}, wantUsage: `issued no certificate with serial "abc"`},
 		{name: "verify_no_file", args: []string{"verify", "--dir", dir}, wantUsage: "FILE"},
 		{name: "unknown_flag", args: []string{"list", "--dri", dir}, wantUsage: "-dri"},
 	} {

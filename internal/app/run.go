@@ -435,12 +435,27 @@ func RunNode(ctx context.Context, o NodeOptions, log *slog.Logger, stdout io.Wri
 	}
 	sys := &System{Nodes: []*Node{node}, log: log}
 	defer sys.Close()
+	svc, gate, tc, err := nodeSecurity(ctx, cfg, node, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {
 		return usagef("%s: http: %v", o.ConfigFile, err)
 	}
-	h := httpapi.New(httpapi.Options{Status: sys.Status, Gatherer: newRegistry(sys), Version: Version, Logger: log})
-	fmt.Fprintf(stdout, "trilink node %s: http://%s/\n", n, ln.Addr())
+	scheme := "http"
+	if tc != nil {
+		ln, scheme = tls.NewListener(ln, tc), "https"
+	}
+	reg := newRegistry(sys)
+	ho := httpapi.Options{Status: sys.Status, Gatherer: reg, Registerer: reg, Version: Version, Logger: log, Auth: svc,
+		Nations: []nation.Nation{n}}
+	if gate != nil {
+		ho.Measurements = gate.Accept
+		reg.MustRegister(gate.Collectors()...)
+	}
+	h := httpapi.New(ho)
+	fmt.Fprintf(stdout, "trilink node %s: %s://%s/\n", n, scheme, ln.Addr())
 	return runAll(ctx, log, sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, ln, h, log) })
 }
 

@@ -111,20 +111,31 @@ func OpenUsers(path string) (*Users, error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("auth: users: %s is readable by others (mode %v); chmod 600 it", path, fi.Mode().Perm())
 	}
-	var list []*User
-	if err := json.Unmarshal(b, &list); err != nil {
+	if err := u.parse(b); err != nil {
 		return nil, fmt.Errorf("auth: users: %s: %w", path, err)
 	}
+	return u, nil
+}
+
+// parse reads a users file's contents into u.
+func (u *Users) parse(b []byte) error {
+	var list []*User
+	if err := json.Unmarshal(b, &list); err != nil {
+		return err
+	}
 	for i, x := range list {
+		if x == nil {
+			return fmt.Errorf("entry %d: null", i)
+		}
 		if err := x.check(); err != nil {
-			return nil, fmt.Errorf("auth: users: %s: entry %d: %w", path, i, err)
+			return fmt.Errorf("entry %d: %w", i, err)
 		}
 		if _, dup := u.users[x.Name]; dup {
-			return nil, fmt.Errorf("auth: users: %s: %q twice", path, x.Name)
+			return fmt.Errorf("%q twice", x.Name)
 		}
 		u.users[x.Name] = x
 	}
-	return u, nil
+	return nil
 }
 
 func (u *User) check() error {
@@ -134,9 +145,11 @@ func (u *User) check() error {
 	case !u.Nation.Valid():
 		return fmt.Errorf("user %s: nation missing", u.Name)
 	}
-	if _, err := ParseRole(string(u.Role)); err != nil {
+	r, err := ParseRole(string(u.Role))
+	if err != nil {
 		return fmt.Errorf("user %s: %w", u.Name, err)
 	}
+	u.Role = r // the canonical spelling
 	return nil
 }
 

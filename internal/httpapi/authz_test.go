@@ -89,6 +89,12 @@ type matrixNode struct {
 
 func newMatrixNode(t *testing.T) *matrixNode {
 	t.Helper()
+	return newMatrixNodeWith(t, httpapi.Options{Nations: share.Nations})
+}
+
+// newMatrixNodeWith serves o with one user of every role in every nation.
+func newMatrixNodeWith(t testing.TB, o httpapi.Options) *matrixNode {
+	t.Helper()
 	users := auth.NewUsers()
 	hash, err := auth.HashPassword(testPassword)
 	if err != nil {
@@ -118,14 +124,13 @@ func newMatrixNode(t *testing.T) *matrixNode {
 			m.tokens[n.String()+"/"+string(r)] = tok
 		}
 	}
-	m.h = httpapi.New(httpapi.Options{
-		Status:   func(context.Context) []share.NodeStatus { return nil },
-		Gatherer: m.reg, Registerer: m.reg, Nations: share.Nations, Auth: svc,
-	})
+	o.Status = func(context.Context) []share.NodeStatus { return nil }
+	o.Gatherer, o.Registerer, o.Auth = m.reg, m.reg, svc
+	m.h = httpapi.New(o)
 	return m
 }
 
-func (m *matrixNode) relogin(t *testing.T, key string) {
+func (m *matrixNode) relogin(t testing.TB, key string) {
 	own, role, _ := strings.Cut(key, "/")
 	tok, _, err := m.svc.Login(own+"-"+strings.ReplaceAll(role, "_", "-"), testPassword, netip.MustParseAddr("127.0.0.1"))
 	if err != nil {
