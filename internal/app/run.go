@@ -205,7 +205,7 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 	o.Hotline = d.hotline
 	o.Auth = d.auth
 	reg := newRegistry(d.Sys)
-	reg.MustRegister(&hotlineCollector{d.hotline})
+	reg.MustRegister(&hotlineCollector{d.hotline}, &ingestCollector{d.pictures})
 	o.Gatherer, o.Registerer = reg, reg
 	if d.gate != nil {
 		o.Measurements = d.gate.Accept

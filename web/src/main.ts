@@ -53,8 +53,6 @@ function save(key: string, v: string): void {
 
 function main(signedIn: SessionInfo): void {
   const params = new URLSearchParams(location.search);
-  const lang = (params.get("lang") as Lang | null) ?? stored<Lang>("trilink.lang", LANGS) ?? pickLang(navigator.languages ?? [navigator.language]);
-  setLang(LANGS.includes(lang) ? lang : "en");
   // A user sees and acts for their own nation's node only.
   const nation: Nation = signedIn.user.nation;
 
@@ -224,4 +222,13 @@ function main(signedIn: SessionInfo): void {
   }
 }
 
+/** initLang picks the language (?lang=, the stored choice, the browser's) before anything is shown, the sign-in form included. */
+function initLang(): void {
+  const params = new URLSearchParams(location.search);
+  const lang = (params.get("lang") as Lang | null) ?? stored<Lang>("trilink.lang", LANGS) ?? pickLang(navigator.languages ?? [navigator.language]);
+  setLang(LANGS.includes(lang) ? lang : "en");
+  document.title = t("app_title");
+}
+
+initLang();
 void signIn().then(main);
