@@ -58,6 +58,15 @@ type NodeConfig struct {
 			LeafURL     string `yaml:"leaf_url"`
 			PasswordEnv string `yaml:"password_env"`
 		} `yaml:"partners"`
+		// TLS turns the leaf links into mutual TLS (the files `trilink pki
+		// deploy` writes): partners are known by their certificate's
+		// leaf.<p>.<domain> name, and password_env is not used.
+		TLS *struct {
+			CertFile string `yaml:"cert_file"`
+			KeyFile  string `yaml:"key_file"`
+			CAFile   string `yaml:"ca_file"` // the partners' roots (partners-ca.pem)
+			Domain   string `yaml:"domain"`  // default trilink.internal
+		} `yaml:"tls"`
 	} `yaml:"embedded"`
 }
 
@@ -119,8 +128,12 @@ func (c *NodeConfig) check() error {
 		if !strings.HasPrefix(pc.LeafURL, "nats-leaf://") {
 			return fmt.Errorf("embedded.partners.%s.leaf_url: %q (want nats-leaf://host:port)", p, pc.LeafURL)
 		}
-		if pc.PasswordEnv == "" || os.Getenv(pc.PasswordEnv) == "" {
-			return fmt.Errorf("embedded.partners.%s.password_env: unset or $%s empty", p, pc.PasswordEnv)
+		if t := c.Embedded.TLS; t != nil {
+			if t.CertFile == "" || t.KeyFile == "" || t.CAFile == "" {
+				return errors.New("embedded.tls: cert_file, key_file and ca_file are all required")
+			}
+		} else if pc.PasswordEnv == "" || os.Getenv(pc.PasswordEnv) == "" {
+			return fmt.Errorf("embedded.partners.%s.password_env: unset or $%s empty (or use embedded.tls)", p, pc.PasswordEnv)
 		}
 	}
 	for k := range c.Embedded.Partners {

@@ -16,6 +16,7 @@ func TestParseNodeConfig(t *testing.T) {
 		{"embedded", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: 127.0.0.1:1\n  leaf_listen: 127.0.0.1:2\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", ""},
 		{"unknown_field", "nation: jp\nhttp: 127.0.0.1:1\nnatz: {}\n", "natz"},
 		{"clear_text_off_loopback", "nation: jp\nhttp: 192.0.2.1:443\nnats: {url: nats://x}\n", "security.tls: required"},
+		{"leaf_tls_without_ca", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  tls: {cert_file: l.pem, key_file: k.pem}\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1'}\n    kr: {leaf_url: 'nats-leaf://h:2'}\n", "embedded.tls: cert_file, key_file and ca_file"},
 		{"half_tls", "nation: jp\nhttp: 127.0.0.1:1\nsecurity: {tls: {cert_file: a.pem}}\nnats: {url: nats://x}\n", "cert_file and key_file"},
 		{"passkeys_without_origin", "nation: jp\nhttp: 127.0.0.1:1\nsecurity: {rp_id: ops.jp.example}\nnats: {url: nats://x}\n", "security.rp_origins"},
 		{"bad_replicas", "nation: jp\nhttp: 127.0.0.1:1\nnats: {url: nats://x, replicas: 2}\n", "nats.replicas"},

@@ -533,11 +533,28 @@ func nodeFederation(n share.Nation, cfg *NodeConfig) (*share.Federation, error) 
 		LeafPasswords: map[share.Nation]string{},
 	}
 	fed := &share.Federation{}
+	t := cfg.Embedded.TLS
+	domain := ""
+	if t != nil {
+		domain = t.Domain
+		if domain == "" {
+			domain = pki.DefaultDomain
+		}
+		own.TLS = &share.LeafTLS{CertFile: t.CertFile, KeyFile: t.KeyFile, CAFile: t.CAFile, PartnerSubjects: map[share.Nation]string{}}
+	}
 	for _, p := range n.Partners() {
 		pc := cfg.Embedded.Partners[p.String()]
-		pw := os.Getenv(pc.PasswordEnv)
-		own.LeafPasswords[p] = pw
-		fed.Nations = append(fed.Nations, share.NationSpec{Nation: p, LeafURLs: []string{pc.LeafURL}, LeafPasswords: map[share.Nation]string{n: pw}})
+		spec := share.NationSpec{Nation: p, LeafURLs: []string{pc.LeafURL}}
+		if t != nil {
+			// mTLS: each side maps the other by its leaf certificate's name.
+			own.TLS.PartnerSubjects[p] = share.LeafCertUser(p, domain)
+			spec.TLS = &share.LeafTLS{PartnerSubjects: map[share.Nation]string{n: share.LeafCertUser(n, domain)}}
+		} else {
+			pw := os.Getenv(pc.PasswordEnv)
+			own.LeafPasswords[p] = pw
+			spec.LeafPasswords = map[share.Nation]string{n: pw}
+		}
+		fed.Nations = append(fed.Nations, spec)
 	}
 	fed.Nations = append(fed.Nations, own)
 	return fed, fed.ValidateFor(n)

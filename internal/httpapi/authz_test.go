@@ -303,3 +303,29 @@ func TestLoginSetsAStrictHttpOnlyCookie(t *testing.T) {
 		}
 	}
 }
+
+// TestDisabledUserCutOff: an administrator disables a user through the API;
+// the user's open session is refused on its next request, and a jp admin
+// cannot touch a kr user (it does not exist for them).
+func TestDisabledUserCutOff(t *testing.T) {
+	m := newMatrixNode(t)
+	victim := m.tokens["jp/official"]
+	if rec := m.do("GET", "/api/v1/events?nation=jp", victim); rec.Code == http.StatusUnauthorized {
+		t.Fatalf("before: %d", rec.Code)
+	}
+	if rec := m.do("POST", "/api/v1/admin/users/kr-official/disable", m.tokens["jp/admin"]); rec.Code != http.StatusNotFound {
+		t.Fatalf("jp admin disabling a kr user: %d %s", rec.Code, rec.Body)
+	}
+	if rec := m.do("POST", "/api/v1/admin/users/jp-official/disable", m.tokens["jp/admin"]); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"disabled": true`) {
+		t.Fatalf("disable: %d %s", rec.Code, rec.Body)
+	}
+	if rec := m.do("GET", "/api/v1/events?nation=jp", victim); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("the disabled user's session: %d %s", rec.Code, rec.Body)
+	}
+	if rec := m.do("POST", "/api/v1/admin/users/jp-admin/disable", m.tokens["jp/admin"]); rec.Code != http.StatusBadRequest {
+		t.Fatalf("an admin disabling themself: %d %s", rec.Code, rec.Body)
+	}
+	if rec := m.do("GET", "/api/v1/events?nation=kr", m.tokens["kr/official"]); rec.Code == http.StatusUnauthorized {
+		t.Fatalf("kr's official was cut off too: %d", rec.Code)
+	}
+}

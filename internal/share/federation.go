@@ -207,11 +207,13 @@ func (f *Federation) validateNation(i int, full bool) error {
 			return fmt.Errorf("share: nations[%d].nation: %s listed twice", i, s.Nation)
 		}
 	}
+	if !full {
+		// A partner as a node sees it: its leaf URLs, and with TLS only the
+		// name its certificate maps by; its files are the partner's own.
+		return nil
+	}
 	if s.TLS != nil && (s.TLS.CertFile == "" || s.TLS.KeyFile == "" || s.TLS.CAFile == "") {
 		return fmt.Errorf("share: %s.tls: cert_file, key_file and ca_file are all required", s.Nation)
-	}
-	if !full {
-		return nil
 	}
 	if n := len(s.Servers); n != 1 && n != 3 {
 		return fmt.Errorf("share: %s.servers: want 1 (embedded) or 3 (cluster), got %d", s.Nation, n)
