@@ -147,7 +147,7 @@ func (t *trunkOut) reset() error {
 			return fmt.Errorf("call: trunk track: %w", err)
 		}
 		tt.sender = snd
-		go tt.readRTCP()
+		go tt.readRTCP(snd)
 	}
 	t.kick()
 	return nil
@@ -178,7 +178,7 @@ func (t *trunkOut) add(src *source) {
 	tt.sender = snd
 	t.tracks[tt] = true
 	t.mu.Unlock()
-	go tt.readRTCP()
+	go tt.readRTCP(snd)
 	src.mu.Lock()
 	src.outs[t.to] = tt
 	src.mu.Unlock()
@@ -206,9 +206,8 @@ func codecOf(kind webrtc.RTPCodecType) webrtc.RTPCodecCapability {
 }
 
 // readRTCP passes the partner's key-frame requests on to the source.
-func (tt *trunkTrack) readRTCP() {
+func (tt *trunkTrack) readRTCP(snd *webrtc.RTPSender) {
 	buf := make([]byte, 1500)
-	snd := tt.sender
 	for {
 		n, _, err := snd.Read(buf)
 		if err != nil {
