@@ -56,6 +56,7 @@ type Demo struct {
 	clock    *SimClock
 	audit    *auditKeeper
 	hotline  *Hotline
+	calls    *Calls
 	tak      *cot.Server
 	takLn    net.Listener
 }
@@ -146,6 +147,10 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		d.Close()
 		return nil, err
 	}
+	if d.calls, err = newCalls(sys, d.hotline, d.hub, log); err != nil {
+		d.Close()
+		return nil, err
+	}
 	for _, n := range sys.Nodes {
 		p := newPicture(n, d.hub, d.clock.Now, log)
 		p.audit = d.audit
@@ -175,7 +180,7 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		d.pictures[tn].tak = d.tak
 	}
 	o := d.httpOptions()
-	o.Hotline = d.hotline
+	o.Hotline, o.Calls = d.hotline, d.calls
 	reg := newRegistry(d.Sys)
 	reg.MustRegister(&hotlineCollector{d.hotline})
 	o.Gatherer = reg
@@ -208,7 +213,7 @@ func (d *Demo) Run(ctx context.Context) error {
 	for _, p := range d.pictures {
 		fns = append(fns, p.Run)
 	}
-	fns = append(fns, d.auditLoop, d.hotline.Run)
+	fns = append(fns, d.auditLoop, d.hotline.Run, d.calls.Run)
 	if d.tak != nil {
 		fns = append(fns, func(ctx context.Context) error {
 			go func() { <-ctx.Done(); _ = d.tak.Close() }()

@@ -52,6 +52,8 @@ type Options struct {
 	Console fs.FS
 	// Hotline serves /api/v1/rooms/… and /api/v1/hotline/…; nil answers 404.
 	Hotline Hotline
+	// Calls serves /api/v1/rooms/{room}/call…; nil answers 404.
+	Calls Calls
 	// Export renders event id of nation n's picture as format (kml, czml,
 	// geojson) for /api/v1/events/{id}/export; it returns the bytes, the
 	// media type and the file extension. nil answers 404.
@@ -78,6 +80,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /cap/{nation}/alerts.atom", s.capFeed)
 	mux.HandleFunc("GET /cap/{nation}/alerts/{file}", s.capDocument)
 	s.hotlineRoutes(mux)
+	s.callRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
 	})
