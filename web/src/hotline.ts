@@ -25,6 +25,7 @@ import {
   type Precedence,
   type ReceiptState,
 } from "./api";
+import { CallBar } from "./call";
 import { h, replace } from "./dom";
 import { currentLang, nationName, num, t, timeEl, utc, validTime, type Key } from "./i18n";
 import type { Store } from "./store";
@@ -341,6 +342,7 @@ export class HotlinePanel {
   private searchResults = h("div", { id: "hl-results-box" });
   private linkHeading = h("h3", { id: "hl-linktests-heading" });
   private linkBox = h("div", { id: "hl-linktests-box" });
+  private callBar = new CallBar();
 
   constructor(private readonly st: Store) {
     this.compose = h(
@@ -388,7 +390,7 @@ export class HotlinePanel {
       ev.preventDefault();
       void this.search();
     });
-    replace(this.roomSection, this.roomHeading, this.roomMembers, this.roomStatus, this.msgBox, this.altNote, this.compose);
+    replace(this.roomSection, this.roomHeading, this.roomMembers, this.callBar.el, this.roomStatus, this.msgBox, this.altNote, this.compose);
     this.msgBox.appendChild(this.msgList);
     this.el = h(
       "section",
@@ -446,6 +448,16 @@ export class HotlinePanel {
     this.schedule(DEBOUNCE_MS);
   }
 
+  /** onCall takes a "call" message of the live stream of the viewed nation. */
+  onCall(v: unknown): void {
+    this.callBar.onLive(v);
+  }
+
+  /** callDebug exposes the call bar to tests. */
+  callDebug(): ReturnType<CallBar["debug"]> {
+    return this.callBar.debug();
+  }
+
   /** render draws the page; relabel redoes the texts after a language change. */
   render(relabel = false): void {
     if (relabel) {
@@ -472,6 +484,7 @@ export class HotlinePanel {
     this.renderMembers();
     this.renderRooms();
     this.renderRoom();
+    this.callBar.setContext(n, this.member, this.rooms?.some((r) => r.id === this.room && r.role === "member") ? this.room : null);
     this.renderLinkTests();
     this.renderHits();
   }
@@ -495,6 +508,7 @@ export class HotlinePanel {
     this.searchLabel.textContent = t("hl_search");
     this.searchBtn.textContent = t("hl_search_button");
     this.linkHeading.textContent = t("hl_linktests");
+    this.callBar.labels();
     this.renderFiles();
   }
 

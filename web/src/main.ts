@@ -64,6 +64,7 @@ function main(): void {
   const alertsPanel = new AlertsPanel(store);
   const hotlinePanel = new HotlinePanel(store);
   live.onHotline = (e) => hotlinePanel.onLive(e);
+  live.onCall = (v) => hotlinePanel.onCall(v);
   let page: EventPage | null = null;
   let route = parseRoute(location.hash);
 
@@ -219,6 +220,8 @@ function main(): void {
     plotPoints: () => page?.plotPoints() ?? [],
     /** The hotline page's state. */
     hotline: () => hotlinePanel.debug(),
+    /** The call bar of the open hotline room. */
+    call: () => hotlinePanel.callDebug(),
   };
 
   const bench = Number(params.get("bench") ?? 0);
