@@ -1,0 +1,238 @@
+package webtest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/trilink/trilink/internal/app"
+	"github.com/trilink/trilink/internal/nation"
+	"github.com/trilink/trilink/internal/webtest"
+)
+
+// callFlags give Chromium a fake microphone and camera (a beep and a test
+// pattern) granted without a prompt, real host candidates instead of mDNS
+// names, and ICE on the loopback interface, where the nodes' SFUs listen.
+var callFlags = map[string]any{
+	"use-fake-device-for-media-stream":  true,
+	"use-fake-ui-for-media-stream":      true,
+	"allow-loopback-in-peer-connection": true,
+	"disable-features":                  "Translate,BlinkGenPropertyTrees,WebRtcHideLocalIpsWithMdns",
+	"autoplay-policy":                   "no-user-gesture-required",
+	"mute-audio":                        true,
+}
+
+// actAs opens the console of member's nation at room's hotline page, acting
+// as member. Today that is the demo's member selector; with sign-in it
+// becomes a login.
+func actAs(t *testing.T, b *webtest.Browser, base string, n nation.Nation, member, room string) {
+	t.Helper()
+	open(t, b, base, fmt.Sprintf("/?lang=en&nation=%s#/hotline/%s", n, room))
+	waitJS(t, b, 15*time.Second, `document.getElementById("hl-member") && document.getElementById("hl-member").options.length > 0`)
+	if evalT[string](t, b, `document.getElementById("hl-member").value`) != member {
+		setSelect(t, b, "hl-member", member)
+	}
+	waitJS(t, b, 15*time.Second, `document.getElementById("hotline-panel").dataset.member === `+webtest.JSString(member)+` && !document.getElementById("call-bar").hidden && !document.getElementById("call-join").hidden`)
+}
+
+// inbound is one inbound-rtp audio stream's counters.
+type inbound struct {
+	Mid    string  `json:"mid"`
+	Bytes  float64 `json:"bytes"`
+	Level  float64 `json:"level"`
+	Energy float64 `json:"energy"`
+}
+
+// evalAwait evaluates an expression that gives a promise, and decodes its value.
+func evalAwait[T any](b *webtest.Browser, expr string) (T, error) {
+	return chromedp.Run(b.Ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+func audioStats(b *webtest.Browser) ([]inbound, error) {
+	return evalAwait[[]inbound](b, `(async () => {
+		const c = window.trilink.call();
+		if (!c.pc) return [];
+		const r = await c.pc.getStats();
+		const out = [];
+		r.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "audio") out.push({mid: String(s.mid), bytes: s.bytesReceived || 0, level: s.audioLevel || 0, energy: s.totalAudioEnergy || 0}); });
+		return out;
+	})()`)
+}
+
+// hearing waits up to 3 s for b to receive want audio streams whose bytes
+// rise and whose audio level is above zero (the fake microphone beeps).
+func hearing(t *testing.T, b *webtest.Browser, who string, want int) {
+	t.Helper()
+	first := map[string]inbound{}
+	level := map[string]float64{}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		st, err := audioStats(b)
+		if err != nil {
+			t.Fatalf("%s: getStats: %v", who, err)
+		}
+		ok := 0
+		for _, s := range st {
+			f, seen := first[s.Mid]
+			if !seen {
+				first[s.Mid] = s
+				continue
+			}
+			level[s.Mid] = max(level[s.Mid], s.Level)
+			if s.Bytes > f.Bytes && level[s.Mid] > 0 && s.Energy > f.Energy {
+				ok++
+			}
+		}
+		if ok >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s hears %d of %d partners 3 s after the join: %+v (max levels %v)", who, ok, want, st, level)
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+}
+
+func participants(t *testing.T, b *webtest.Browser) string {
+	t.Helper()
+	return evalT[string](t, b, `[...document.querySelectorAll("#call-participants li")].map((li) => li.dataset.member).join(",")`)
+}
+
+// TestThreeNationCall: a jp, a kr and a us member join one call in the
+// operations room, each through its own nation's node; each hears the
+// others within 3 s of joining; kr leaves and rejoins; a member of another
+// room cannot join; malformed signalling is refused naming the field; and
+// when everyone has left no media session is left open.
+func TestThreeNationCall(t *testing.T) {
+	base, demo := startDemo(t, "")
+	hotlineReady(t, base)
+	who := []struct {
+		n      nation.Nation
+		member string
+	}{{nation.JP, "jp-ops"}, {nation.KR, "kr-ops"}, {nation.US, "us-ops"}}
+	bs := make([]*webtest.Browser, len(who))
+	var wg sync.WaitGroup
+	for i, w := range who {
+		bs[i] = webtest.NewBrowser(t, webtest.Options{Flags: callFlags})
+		wg.Add(1)
+		go func() { defer wg.Done(); actAs(t, bs[i], base, w.n, w.member, "ops") }()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	for _, b := range bs {
+		defer dumpOnFail(t, b)
+	}
+
+	// Join one after another: everyone in the call hears the newcomer,
+	// and the newcomer hears everyone, within 3 s.
+	for i := range who {
+		click(t, bs[i], "#call-join")
+		waitJS(t, bs[i], 5*time.Second, `window.trilink.call().session !== ""`)
+		for j := 0; j <= i; j++ {
+			hearing(t, bs[j], who[j].member, i)
+		}
+	}
+	for i, w := range who {
+		webtest.CheckFor(t, 5*time.Second, 100*time.Millisecond, func() error {
+			if got := participants(t, bs[i]); got != "jp-ops,kr-ops,us-ops" {
+				return fmt.Errorf("%s lists %q", w.member, got)
+			}
+			return nil
+		})
+	}
+	// The fake microphone beeps: someone is shown speaking.
+	waitJS(t, bs[0], 5*time.Second, `document.querySelector("#call-participants li[data-speaking=true]")`)
+	if q := evalT[string](t, bs[0], `document.getElementById("call-quality").dataset.level`); q != "good" && q != "unknown" {
+		t.Errorf("loopback connection quality %q", q)
+	}
+
+	// kr leaves: the others no longer list kr, and kr's node holds no session.
+	click(t, bs[1], "#call-leave")
+	waitJS(t, bs[0], 5*time.Second, `[...document.querySelectorAll("#call-participants li")].map((li) => li.dataset.member).join(",") === "jp-ops,us-ops"`)
+	webtest.CheckFor(t, 5*time.Second, 100*time.Millisecond, func() error {
+		if st := demo.CallStats(nation.KR); st.Sessions != 0 {
+			return fmt.Errorf("kr after leaving: %+v", st)
+		}
+		return nil
+	})
+	// … and rejoins.
+	click(t, bs[1], "#call-join")
+	hearing(t, bs[1], "kr-ops again", 2)
+	waitJS(t, bs[0], 5*time.Second, `[...document.querySelectorAll("#call-participants li")].map((li) => li.dataset.member).join(",") === "jp-ops,kr-ops,us-ops"`)
+
+	// A member of another room cannot join the operations room's call.
+	status, err := evalAwait[string](bs[1], `(async () => {
+		const pc = new RTCPeerConnection();
+		pc.addTransceiver("audio");
+		await pc.setLocalDescription(await pc.createOffer());
+		await new Promise((r) => setTimeout(r, 300));
+		const res = await fetch("/api/v1/rooms/ops/call?member=kr-leader", {method: "POST", headers: {"Content-Type": "application/json"},
+			body: JSON.stringify({type: "offer", sdp: pc.localDescription.sdp})});
+		pc.close();
+		return res.status + " " + (await res.json()).error;
+	})()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(status, "403 ") || !strings.Contains(status, "kr-leader") {
+		t.Errorf("kr-leader joining the ops call: %s, want 403", status)
+	}
+
+	// Malformed signalling: 400 naming the field.
+	for _, c := range []struct{ body, field string }{
+		{`{"type":"answer","sdp":"v=0"}`, "type"},
+		{`{"type":"offer","sdp":"hello"}`, "sdp"},
+		{`{"type":"offer","sdp":"v=0","precedence":"urgent"}`, "precedence"},
+		{`{"type":"offer","sdp":1}`, "sdp"},
+		{`{"type":"offer","spd":"v=0"}`, "spd"},
+	} {
+		r, err := http.Post(base+"/api/v1/rooms/ops/call?member=jp-ops", "application/json", bytes.NewBufferString(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		var e struct{ Error string }
+		_ = json.Unmarshal(b, &e)
+		if r.StatusCode != http.StatusBadRequest || !strings.HasPrefix(e.Error, c.field+":") {
+			t.Errorf("POST %s: %d %s, want 400 naming %q", c.body, r.StatusCode, b, c.field)
+		}
+	}
+
+	// Everyone leaves (us by closing its tab): no session is left open,
+	// and only the trunks (two out, two in per nation) remain.
+	click(t, bs[0], "#call-leave")
+	click(t, bs[1], "#call-leave")
+	if err := chromedp.Do(bs[2].Ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	webtest.CheckFor(t, 15*time.Second, 200*time.Millisecond, func() error {
+		for _, w := range who {
+			if st := demo.CallStats(w.n); st.Sessions != 0 || st.PeerConnections != 4 || st.Sources != 0 {
+				return fmt.Errorf("%s: %+v", w.n, st)
+			}
+		}
+		return nil
+	})
+	// The call's start, joins, leaves and end are hotline messages in the room.
+	code, body, err := get(base + "/api/v1/rooms/ops/messages?member=kr-ops&limit=200")
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("messages: %d %v", code, err)
+	}
+	for _, want := range []string{"[call start ", "[call join ", "[call leave ", "[call end "} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the ops room has no %q message", want)
+		}
+	}
+	_ = app.LiveCall
+}
