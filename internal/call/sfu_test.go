@@ -159,12 +159,6 @@ func TestThreeNationCall(t *testing.T) {
 	if err := krSFU.Leave("ops", "kr-ops", "nope"); !errors.Is(err, call.ErrNoSession) {
 		t.Errorf("leave of an unknown session: %v", err)
 	}
-	var krSession string
-	for _, n := range []nation.Nation{nation.KR} {
-		st := sfus[n].State("ops")
-		_ = st
-	}
-	_ = krSession
 	_ = clients[nation.KR].Close()
 	waitFor(t, 8*time.Second, "kr's closed session is reaped", func() bool { return krSFU.Stats().Sessions == 0 })
 	waitFor(t, 3*time.Second, "jp no longer lists kr", func() bool { return len(sfus[nation.JP].State("ops").Participants) == 2 })
@@ -173,8 +167,6 @@ func TestThreeNationCall(t *testing.T) {
 		t.Errorf("rejoin: call %q, want %q", resp.Call, first.Call)
 	}
 	waitFor(t, 3*time.Second, "kr receives both partners again", func() bool { return c2.Streams(10) == 2 })
-	before := clients[nation.JP].Streams(0)
-	_ = before
 	if err := krSFU.Leave("ops", "kr-ops", resp.Session); err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,10 @@ func decodeStrict(b []byte, v any) error {
 			return badField(ute.Field, "want a JSON %s", ute.Type)
 		}
 		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return badField(strings.Trim(f, `"`), "unknown field")
+			if f = strings.Trim(f, `"`); f == "" {
+				f = `""`
+			}
+			return badField(f, "unknown field")
 		}
 		return badField("body", "%v", err)
 	}
