@@ -236,7 +236,7 @@ func CallBody(e call.Event, name, roomTitle string) string {
 	tag := fmt.Sprintf("[call %s %s]", e.Kind, e.Call)
 	switch e.Kind {
 	case call.EventStart:
-		return fmt.Sprintf("☎ %s started a %s call in %s. Join it from the call bar. %s", name, strings.ToUpper(e.Precedence), roomTitle, tag)
+		return fmt.Sprintf("☎ %s started a call in %s (precedence %s). Join it from the call bar. %s", name, roomTitle, strings.ToUpper(e.Precedence), tag)
 	case call.EventJoin:
 		what := "voice"
 		if e.Video {

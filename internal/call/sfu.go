@@ -128,6 +128,7 @@ type SFU struct {
 	outs     map[nation.Nation]*trunkOut
 	ins      map[nation.Nation]*trunkIn
 	remote   map[nation.Nation]remoteRoster
+	left     map[string]leftCall // by room
 	subs     []*nats.Subscription
 	kick     chan struct{} // roster changed
 }
@@ -166,7 +167,7 @@ func New(cfg Config) (*SFU, error) {
 	}
 	return &SFU{cfg: cfg, api: api, log: cfg.Logger.With("sfu", cfg.Nation.String()),
 		rooms: map[string]*room{}, sessions: map[string]*session{}, outs: map[nation.Nation]*trunkOut{},
-		ins: map[nation.Nation]*trunkIn{}, remote: map[nation.Nation]remoteRoster{}, kick: make(chan struct{}, 1)}, nil
+		ins: map[nation.Nation]*trunkIn{}, remote: map[nation.Nation]remoteRoster{}, left: map[string]leftCall{}, kick: make(chan struct{}, 1)}, nil
 }
 
 // Codecs the SFU forwards: Opus for audio and VP8 for video, so that any
@@ -346,6 +347,8 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 	if r.call == "" {
 		if call, prec, t, ok := s.remoteCall(roomID); ok {
 			r.call, r.precedence, r.started = call, prec, t
+		} else if lc, ok := s.left[roomID]; ok {
+			r.call, r.precedence, r.started = lc.call, lc.prec, lc.started // back before the call was ended
 		} else {
 			r.call, r.precedence, r.started, started = randomID(), cmpOr(req.Precedence, "immediate"), ss.joined, true
 			evs = append(evs, Event{Kind: EventStart, Room: roomID, Call: r.call, Member: member, Precedence: r.precedence, Time: ss.joined})
@@ -353,6 +356,7 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 	}
 	r.sessions[ss.id] = ss
 	s.sessions[ss.id] = ss
+	delete(s.left, roomID)
 	for _, src := range r.sources {
 		s.assign(src, ss)
 	}
@@ -469,8 +473,12 @@ func (s *SFU) removeLocked(ss *session, reason string) []Event {
 	now := time.Now().UTC()
 	evs := []Event{{Kind: EventLeave, Room: r.id, Call: r.call, Member: ss.member, Precedence: r.precedence, Reason: reason, Time: now}}
 	if len(r.sessions) == 0 && reason != "replaced" {
-		if _, _, _, remote := s.remoteCall(r.id); !remote {
-			evs = append(evs, Event{Kind: EventEnd, Room: r.id, Call: r.call, Member: ss.member, Precedence: r.precedence, Time: now})
+		// Whether the call has ended is decided once the partners' rosters
+		// have caught up: see checkEnd.
+		s.left[r.id] = leftCall{call: r.call, prec: r.precedence, member: ss.member, at: now, started: r.started}
+		if !s.closed {
+			id := r.id
+			time.AfterFunc(endDelay, func() { s.checkEnd(id) })
 		}
 		if len(r.sources) == 0 {
 			delete(s.rooms, r.id)
@@ -479,6 +487,55 @@ func (s *SFU) removeLocked(ss *session, reason string) []Event {
 		}
 	}
 	return evs
+}
+
+// endDelay is how long after its last local participant leaves a nation
+// decides whether the call has ended: long enough for the partners' rosters
+// (published within 250 ms of a change) to arrive.
+const endDelay = time.Second
+
+// leftHold is how long a roster keeps announcing a room whose last local
+// participant left.
+const leftHold = 5 * time.Second
+
+// leftCall is a call this nation's last participant left.
+type leftCall struct {
+	call, prec, member string
+	at, started        time.Time
+}
+
+// checkEnd posts the end of room's call when nobody is left in it: by the
+// nation whose member left last (ties: the first nation in nation order),
+// as all three see it in the rosters, so exactly one nation ends it.
+func (s *SFU) checkEnd(roomID string) {
+	s.mu.Lock()
+	lc, ok := s.left[roomID]
+	if !ok || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	if r := s.rooms[roomID]; r != nil && len(r.sessions) > 0 {
+		s.mu.Unlock()
+		return // someone here rejoined
+	}
+	if _, _, _, remote := s.remoteCall(roomID); remote {
+		s.mu.Unlock()
+		return // the call goes on elsewhere; the last to leave ends it
+	}
+	now := time.Now()
+	for p, rr := range s.remote {
+		if now.Sub(rr.at) > rosterTTL {
+			continue
+		}
+		for _, r := range rr.msg.Rooms {
+			if r.Room == roomID && r.Call == lc.call && (r.LastLeave.After(lc.at) || r.LastLeave.Equal(lc.at) && p < s.cfg.Nation) {
+				s.mu.Unlock()
+				return // a partner's member left after ours: that partner ends it
+			}
+		}
+	}
+	s.mu.Unlock()
+	s.emit([]Event{{Kind: EventEnd, Room: roomID, Call: lc.call, Member: lc.member, Precedence: lc.prec, Time: now.UTC()}})
 }
 
 func (s *SFU) emit(evs []Event) {
@@ -535,7 +592,7 @@ func (s *SFU) State(roomID string) State {
 			continue
 		}
 		for _, r := range rr.msg.Rooms {
-			if r.Room != roomID {
+			if r.Room != roomID || len(r.Participants) == 0 {
 				continue
 			}
 			if st.Call == "" {

@@ -176,6 +176,30 @@ func TestThreeNationCall(t *testing.T) {
 	if got := rec.kinds("jp-ops"); !slices.Equal(got, []call.EventKind{call.EventStart, call.EventJoin}) {
 		t.Errorf("jp-ops events %v", got)
 	}
+	// jp and us leave at the same moment: exactly one nation ends the call.
+	for _, n := range []nation.Nation{nation.JP, nation.US} {
+		go func() { _ = clients[n].Close() }()
+	}
+	waitFor(t, 12*time.Second, "one end", func() bool {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		ends := 0
+		for _, e := range rec.evs {
+			if e.Kind == call.EventEnd {
+				ends++
+				if e.Call != first.Call {
+					t.Errorf("end of call %q, want %q", e.Call, first.Call)
+				}
+			}
+		}
+		return ends == 1
+	})
+	time.Sleep(1500 * time.Millisecond)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if n := count(kindsOf(rec.evs), call.EventEnd); n != 1 {
+		t.Errorf("%d ends, want 1", n)
+	}
 }
 
 func TestForbiddenRoom(t *testing.T) {
@@ -230,9 +254,9 @@ func TestReap(t *testing.T) {
 		st := s.Stats()
 		return st.Sessions == 0 && st.PeerConnections == base
 	})
-	if got := rec.kinds("us-ops"); !slices.Equal(got, []call.EventKind{call.EventStart, call.EventJoin, call.EventLeave, call.EventEnd}) {
-		t.Errorf("events %v", got)
-	}
+	waitFor(t, 3*time.Second, "start, join, leave, end", func() bool {
+		return slices.Equal(rec.kinds("us-ops"), []call.EventKind{call.EventStart, call.EventJoin, call.EventLeave, call.EventEnd})
+	})
 
 	// A client that connects, then vanishes without leaving.
 	c2, _ := join(t, s, "ops", "us-ops")
@@ -241,9 +265,30 @@ func TestReap(t *testing.T) {
 		return len(st.Participants) == 1 && st.Participants[0].Connected
 	})
 	_ = c2.Close()
-	waitFor(t, 10*time.Second, "the vanished client is reaped", func() bool {
+	waitFor(t, 10*time.Second, "the closed client is reaped", func() bool {
 		st := s.Stats()
 		return st.Sessions == 0 && st.PeerConnections == base && st.Sources == 0
+	})
+
+	// A client whose network vanishes: its ICE stops without a DTLS
+	// close, so only the SFU's ICE timeouts (3 s disconnected, 6 s failed)
+	// notice.
+	c3, _ := join(t, s, "ops", "us-ops")
+	waitFor(t, 5*time.Second, "connected", func() bool {
+		st := s.State("ops")
+		return len(st.Participants) == 1 && st.Participants[0].Connected
+	})
+	if err := c3.PC.SCTP().Transport().ICETransport().Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 12*time.Second, "the vanished client is reaped", func() bool {
+		st := s.Stats()
+		return st.Sessions == 0 && st.PeerConnections == base && st.Sources == 0
+	})
+	waitFor(t, 3*time.Second, "the vanished client's leave and the end", func() bool {
+		got := rec.kinds("us-ops")
+		n := len(got)
+		return n >= 2 && got[n-2] == call.EventLeave && got[n-1] == call.EventEnd && count(got, call.EventLeave) == 3
 	})
 }
 
@@ -254,3 +299,21 @@ func testLogger(t *testing.T) *slog.Logger {
 type tWriter struct{ t *testing.T }
 
 func (w tWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }
+
+func count[T comparable](s []T, v T) int {
+	n := 0
+	for _, x := range s {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
+
+func kindsOf(evs []call.Event) []call.EventKind {
+	var out []call.EventKind
+	for _, e := range evs {
+		out = append(out, e.Kind)
+	}
+	return out
+}

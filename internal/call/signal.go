@@ -216,6 +216,9 @@ type rosterRoom struct {
 	Precedence   string        `json:"precedence"`
 	Started      time.Time     `json:"started"`
 	Participants []Participant `json:"participants"`
+	// LastLeave is when this nation's last participant left; set only on
+	// a room without participants (announced for a few seconds).
+	LastLeave time.Time `json:"last_leave,omitzero"`
 }
 
 var token = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

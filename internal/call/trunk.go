@@ -446,6 +446,13 @@ func (s *SFU) localRoster(now time.Time) rosterMsg {
 		sortParticipants(rr.Participants)
 		m.Rooms = append(m.Rooms, rr)
 	}
+	for id, lc := range s.left {
+		if now.Sub(lc.at) > leftHold {
+			delete(s.left, id)
+			continue
+		}
+		m.Rooms = append(m.Rooms, rosterRoom{Room: id, Call: lc.call, Precedence: lc.prec, Participants: []Participant{}, LastLeave: lc.at})
+	}
 	sortRooms(m.Rooms)
 	return m
 }

@@ -134,7 +134,8 @@ func TestThreeNationCall(t *testing.T) {
 	}
 
 	// Join one after another: everyone in the call hears the newcomer,
-	// and the newcomer hears everyone, within 3 s.
+	// and the newcomer hears everyone, within 3 s. jp starts a FLASH call.
+	setSelect(t, bs[0], "call-prec", "FLASH")
 	for i := range who {
 		click(t, bs[i], "#call-join")
 		waitJS(t, bs[i], 5*time.Second, `window.trilink.call().session !== ""`)
@@ -155,6 +156,28 @@ func TestThreeNationCall(t *testing.T) {
 	if q := evalT[string](t, bs[0], `document.getElementById("call-quality").dataset.level`); q != "good" && q != "unknown" {
 		t.Errorf("loopback connection quality %q", q)
 	}
+	// jp mutes: kr's list shows it (the roster crosses the backbone).
+	click(t, bs[0], "#call-mute")
+	waitJS(t, bs[1], 5*time.Second, `document.querySelector("#call-participants li[data-member=jp-ops][data-muted=true]")`)
+	click(t, bs[0], "#call-mute")
+	// jp turns its camera on: us receives decoded video frames through
+	// jp's node, the trunk and us's node.
+	click(t, bs[0], "#call-camera")
+	waitJS(t, bs[2], 5*time.Second, `document.querySelector("#call-participants li[data-member=jp-ops][data-camera=true]")`)
+	webtest.CheckFor(t, 8*time.Second, 200*time.Millisecond, func() error {
+		n, err := evalAwait[float64](bs[2], `(async () => {
+			let n = 0;
+			(await window.trilink.call().pc.getStats()).forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") n += s.framesDecoded || 0; });
+			return n;
+		})()`)
+		if err != nil {
+			return err
+		}
+		if n < 5 {
+			return fmt.Errorf("us decoded %v video frames from jp", n)
+		}
+		return nil
+	})
 
 	// kr leaves: the others no longer list kr, and kr's node holds no session.
 	click(t, bs[1], "#call-leave")
@@ -224,15 +247,40 @@ func TestThreeNationCall(t *testing.T) {
 		}
 		return nil
 	})
-	// The call's start, joins, leaves and end are hotline messages in the room.
-	code, body, err := get(base + "/api/v1/rooms/ops/messages?member=kr-ops&limit=200")
-	if err != nil || code != http.StatusOK {
-		t.Fatalf("messages: %d %v", code, err)
-	}
-	for _, want := range []string{"[call start ", "[call join ", "[call leave ", "[call end "} {
-		if !strings.Contains(body, want) {
-			t.Errorf("the ops room has no %q message", want)
+	// The call's start, joins, leaves and end are signed hotline messages
+	// in the room; the start is FLASH and awaits kr's acknowledgement.
+	webtest.CheckFor(t, 10*time.Second, 200*time.Millisecond, func() error {
+		code, body, err := get(base + "/api/v1/rooms/ops/messages?member=kr-ops&limit=200")
+		if err != nil || code != http.StatusOK {
+			return fmt.Errorf("messages: %d %v", code, err)
 		}
-	}
+		var ms []struct {
+			Kind       string `json:"kind"`
+			Precedence string `json:"precedence"`
+			Body       string `json:"body"`
+			NeedsAck   bool   `json:"needs_ack"`
+		}
+		if err := json.Unmarshal([]byte(body), &ms); err != nil {
+			return err
+		}
+		seen := map[string]int{}
+		for _, m := range ms {
+			for _, k := range []string{"start", "join", "leave", "end"} {
+				if strings.Contains(m.Body, "[call "+k+" ") {
+					seen[k]++
+					if k == "start" && (m.Kind != "text" || m.Precedence != "FLASH" || !m.NeedsAck) {
+						return fmt.Errorf("call start %+v: want a FLASH text message kr-ops must acknowledge", m)
+					}
+					if k != "start" && m.Kind != "call" {
+						return fmt.Errorf("call %s has kind %q", k, m.Kind)
+					}
+				}
+			}
+		}
+		if seen["start"] != 1 || seen["join"] != 4 || seen["leave"] != 4 || seen["end"] != 1 {
+			return fmt.Errorf("call messages %v, want 1 start, 4 joins, 4 leaves, 1 end", seen)
+		}
+		return nil
+	})
 	_ = app.LiveCall
 }

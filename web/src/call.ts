@@ -391,7 +391,14 @@ export class CallBar {
         ...others.map((p) =>
           h(
             "li",
-            { "data-member": p.member, "data-nation": p.nation, "data-speaking": String(p.speaking), class: p.speaking ? "speaking" : null },
+            {
+              "data-member": p.member,
+              "data-nation": p.nation,
+              "data-speaking": String(p.speaking),
+              "data-muted": String(p.muted),
+              "data-camera": String(p.camera),
+              class: p.speaking ? "speaking" : null,
+            },
             h("span", { class: "call-dot", "aria-hidden": "true" }),
             `${p.name || p.member} (${p.nation.toUpperCase()})`,
             p.speaking ? h("span", { class: "call-flag" }, ` · ${t("call_speaking")}`) : null,
