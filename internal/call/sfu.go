@@ -283,6 +283,9 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 		slots: map[webrtc.RTPCodecType][]*slot{}}
 	ss.camera.Store(req.Video)
 	fail := func(err error) (*JoinResponse, error) {
+		s.mu.Lock()
+		ss.removed = true // never joined: no leave to report
+		s.mu.Unlock()
 		s.closePC(pc)
 		return nil, err
 	}

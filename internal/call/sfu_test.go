@@ -43,6 +43,11 @@ func (r *recorder) kinds(member string) []call.EventKind {
 
 // nations starts the three nations' SFUs on a loopback federation.
 func nations(t *testing.T, connect time.Duration) (map[nation.Nation]*call.SFU, *recorder) {
+	return nationsExporting(t, connect, nil)
+}
+
+// nationsExporting is nations with each SFU's Exports set to exports.
+func nationsExporting(t *testing.T, connect time.Duration, exports func(from nation.Nation, room string, to nation.Nation) bool) (map[nation.Nation]*call.SFU, *recorder) {
 	t.Helper()
 	fed := sharetest.Start(t, sharetest.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -57,7 +62,11 @@ func nations(t *testing.T, connect time.Duration) (map[nation.Nation]*call.SFU, 
 				partners = append(partners, p)
 			}
 		}
-		s, err := call.New(call.Config{Nation: n, NC: fed.Conns[n], Partners: partners, ConnectTimeout: connect, OnEvent: rec.add, Logger: testLogger(t),
+		var ex func(string, nation.Nation) bool
+		if exports != nil {
+			ex = func(room string, to nation.Nation) bool { return exports(n, room, to) }
+		}
+		s, err := call.New(call.Config{Nation: n, NC: fed.Conns[n], Partners: partners, ConnectTimeout: connect, OnEvent: rec.add, Logger: testLogger(t), Exports: ex,
 			Authorize: func(room, member string) error {
 				if room != "ops" {
 					return &call.Error{Status: http.StatusForbidden, Err: fmt.Errorf("%w: %s is not in room %q", call.ErrForbidden, member, room)}
@@ -316,4 +325,26 @@ func kindsOf(evs []call.Event) []call.EventKind {
 		out = append(out, e.Kind)
 	}
 	return out
+}
+
+// TestExports: a nation's media leaves only for the partners its Exports
+// allows; here jp keeps its member's audio from us.
+func TestExports(t *testing.T) {
+	sfus, _ := nationsExporting(t, 5*time.Second, func(from nation.Nation, _ string, to nation.Nation) bool {
+		return !(from == nation.JP && to == nation.US)
+	})
+	jp, _ := join(t, sfus[nation.JP], "ops", "jp-ops")
+	waitFor(t, 3*time.Second, "kr sees jp in the call", func() bool { return len(sfus[nation.KR].State("ops").Participants) == 1 })
+	kr, _ := join(t, sfus[nation.KR], "ops", "kr-ops")
+	us, _ := join(t, sfus[nation.US], "ops", "us-ops")
+	waitFor(t, 3*time.Second, "jp hears kr and us", func() bool { return jp.Streams(10) == 2 })
+	waitFor(t, 3*time.Second, "kr hears jp and us", func() bool { return kr.Streams(10) == 2 })
+	waitFor(t, 3*time.Second, "us hears kr", func() bool { return us.Streams(10) == 1 })
+	time.Sleep(500 * time.Millisecond)
+	if n := us.Streams(1); n != 1 {
+		t.Errorf("us receives %d streams, want only kr's", n)
+	}
+	if st := sfus[nation.JP].Stats(); st.TrunkTracks != 1 {
+		t.Errorf("jp sends %d streams over its trunks, want 1 (to kr)", st.TrunkTracks)
+	}
 }

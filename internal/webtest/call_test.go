@@ -13,7 +13,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/trilink/trilink/internal/app"
 	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/webtest"
 )
@@ -282,5 +281,4 @@ func TestThreeNationCall(t *testing.T) {
 		}
 		return nil
 	})
-	_ = app.LiveCall
 }
