@@ -182,7 +182,7 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 	o := d.httpOptions()
 	o.Hotline, o.Calls = d.hotline, d.calls
 	reg := newRegistry(d.Sys)
-	reg.MustRegister(&hotlineCollector{d.hotline})
+	reg.MustRegister(&hotlineCollector{d.hotline}, &callCollector{d.calls})
 	o.Gatherer = reg
 	d.h = httpapi.New(o)
 	if cfg.Scenario != "" {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -248,12 +250,14 @@ func TestThreeNationCall(t *testing.T) {
 	})
 	// The call's start, joins, leaves and end are signed hotline messages
 	// in the room; the start is FLASH and awaits kr's acknowledgement.
+	var ids []string
 	webtest.CheckFor(t, 10*time.Second, 200*time.Millisecond, func() error {
 		code, body, err := get(base + "/api/v1/rooms/ops/messages?member=kr-ops&limit=200")
 		if err != nil || code != http.StatusOK {
 			return fmt.Errorf("messages: %d %v", code, err)
 		}
 		var ms []struct {
+			ID         string `json:"id"`
 			Kind       string `json:"kind"`
 			Precedence string `json:"precedence"`
 			Body       string `json:"body"`
@@ -263,10 +267,12 @@ func TestThreeNationCall(t *testing.T) {
 			return err
 		}
 		seen := map[string]int{}
+		ids = nil
 		for _, m := range ms {
 			for _, k := range []string{"start", "join", "leave", "end"} {
 				if strings.Contains(m.Body, "[call "+k+" ") {
 					seen[k]++
+					ids = append(ids, m.ID)
 					if k == "start" && (m.Kind != "text" || m.Precedence != "FLASH" || !m.NeedsAck) {
 						return fmt.Errorf("call start %+v: want a FLASH text message kr-ops must acknowledge", m)
 					}
@@ -281,4 +287,29 @@ func TestThreeNationCall(t *testing.T) {
 		}
 		return nil
 	})
+	// … and each is in every nation's audit log.
+	webtest.CheckFor(t, 10*time.Second, 200*time.Millisecond, func() error {
+		for _, n := range nation.Nations {
+			b, err := os.ReadFile(filepath.Join(demo.DataDir, "audit", n.String(), "entries"))
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if !bytes.Contains(b, []byte(id)) {
+					return fmt.Errorf("call message %s is not in %s's audit log", id, n)
+				}
+			}
+		}
+		return nil
+	})
+	// /metrics shows the SFUs idle: no session, the trunks only.
+	_, metrics, err := get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`trilink_call_sessions{nation="kr"} 0`, `trilink_call_peer_connections{nation="us"} 4`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
