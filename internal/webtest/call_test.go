@@ -157,6 +157,7 @@ func TestThreeNationCall(t *testing.T) {
 	// Connection quality is measured (the grade depends on the machine's load).
 	waitJS(t, bs[0], 5*time.Second, `["good", "fair", "poor"].includes(document.getElementById("call-quality").dataset.level) && /round trip \d+ ms/.test(document.getElementById("call-quality").textContent)`)
 	t.Logf("jp's connection: %s", evalT[string](t, bs[0], `document.getElementById("call-quality").textContent`))
+	bs[0].Screenshot(t, "call", shotDir())
 	// jp mutes: kr's list shows it (the roster crosses the backbone).
 	click(t, bs[0], "#call-mute")
 	waitJS(t, bs[1], 5*time.Second, `document.querySelector("#call-participants li[data-member=jp-ops][data-muted=true]")`)

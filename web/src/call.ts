@@ -258,6 +258,13 @@ export class CallBar {
         ? h("audio", { autoplay: true, "data-kind": "audio" })
         : h("video", { autoplay: true, playsinline: true, muted: true, "data-kind": "video", class: "call-video" });
     el.srcObject = new MediaStream([track]);
+    if (track.kind === "video") {
+      // A receive slot carries video only while a participant's camera
+      // is on and assigned to it: show it only while frames come.
+      el.hidden = track.muted;
+      track.addEventListener("unmute", () => (el.hidden = false));
+      track.addEventListener("mute", () => (el.hidden = true));
+    }
     this.media.appendChild(el);
     void el.play().catch(() => undefined);
   }

@@ -937,9 +937,10 @@ export class HotlinePanel {
     return h(
       "li",
       {
-        class: `hl-msg prec-${prec}${m.mine ? " mine" : ""}${m.needs_ack ? " needs-ack" : ""}`,
+        class: `hl-msg prec-${prec}${m.mine ? " mine" : ""}${m.needs_ack ? " needs-ack" : ""}${m.kind === "call" ? " call-event" : ""}`,
         id: `hl-msg-${m.id}`,
         "data-msg": m.id,
+        "data-kind": m.kind || null,
         "data-prec": prec,
         "data-sender": m.sender,
         tabindex: -1,
