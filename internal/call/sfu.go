@@ -1,6 +1,7 @@
 package call
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -353,7 +354,7 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 		} else if lc, ok := s.left[roomID]; ok {
 			r.call, r.precedence, r.started = lc.call, lc.prec, lc.started // back before the call was ended
 		} else {
-			r.call, r.precedence, r.started, started = randomID(), cmpOr(req.Precedence, "immediate"), ss.joined, true
+			r.call, r.precedence, r.started, started = randomID(), cmp.Or(req.Precedence, "immediate"), ss.joined, true
 			evs = append(evs, Event{Kind: EventStart, Room: roomID, Call: r.call, Member: member, Precedence: r.precedence, Time: ss.joined})
 		}
 	}
@@ -377,13 +378,6 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 	s.emit(evs)
 	s.changed(roomID)
 	return resp, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // room returns room id, making it; s.mu is held.
