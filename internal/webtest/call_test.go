@@ -68,13 +68,13 @@ func audioStats(b *webtest.Browser) ([]inbound, error) {
 	})()`)
 }
 
-// hearing waits up to 3 s for b to receive want audio streams whose bytes
-// rise and whose audio level is above zero (the fake microphone beeps).
-func hearing(t *testing.T, b *webtest.Browser, who string, want int) {
+// hearing waits until deadline for b to receive want audio streams whose
+// bytes and total audio energy rise and whose audio level is above zero
+// (the fake microphone beeps).
+func hearing(t *testing.T, b *webtest.Browser, who string, want int, deadline time.Time) {
 	t.Helper()
 	first := map[string]inbound{}
 	level := map[string]float64{}
-	deadline := time.Now().Add(3 * time.Second)
 	for {
 		st, err := audioStats(b)
 		if err != nil {
@@ -138,11 +138,12 @@ func TestThreeNationCall(t *testing.T) {
 	// and the newcomer hears everyone, within 3 s. jp starts a FLASH call.
 	setSelect(t, bs[0], "call-prec", "FLASH")
 	for i := range who {
+		joined := time.Now()
 		click(t, bs[i], "#call-join")
-		waitJS(t, bs[i], 5*time.Second, `window.trilink.call().session !== ""`)
 		for j := 0; j <= i; j++ {
-			hearing(t, bs[j], who[j].member, i)
+			hearing(t, bs[j], who[j].member, i, joined.Add(3*time.Second))
 		}
+		t.Logf("%s joined; everyone hears everyone %v after the click", who[i].member, time.Since(joined).Round(time.Millisecond))
 	}
 	for i, w := range who {
 		webtest.CheckFor(t, 5*time.Second, 100*time.Millisecond, func() error {
@@ -191,8 +192,12 @@ func TestThreeNationCall(t *testing.T) {
 		return nil
 	})
 	// … and rejoins.
+	rejoined := time.Now()
 	click(t, bs[1], "#call-join")
-	hearing(t, bs[1], "kr-ops again", 2)
+	hearing(t, bs[1], "kr-ops again", 2, rejoined.Add(3*time.Second))
+	for _, j := range []int{0, 2} {
+		hearing(t, bs[j], who[j].member+" (kr back)", 2, rejoined.Add(3*time.Second))
+	}
 	waitJS(t, bs[0], 5*time.Second, `[...document.querySelectorAll("#call-participants li")].map((li) => li.dataset.member).join(",") === "jp-ops,kr-ops,us-ops"`)
 
 	// A member of another room cannot join the operations room's call.
