@@ -29,7 +29,7 @@ commands:
   pki        certificate authorities and certificates per nation
   user       accounts of a node (add, list, disable, enable, passwd)
   audit      verify the hotline/alert Merkle log
-  bench      print performance figures (backbone, sim, warn, estimator, hotline, cot)
+  bench      print performance figures (backbone, sim, warn, estimator, hotline, cot, calls)
   version    print the version
 
 Run 'trilink <command> -h' for the command's flags.
@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				o.Name = fs.Arg(0)
 			}
 			if o.Name == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != o.Name) {
-				return &app.UsageError{Err: errors.New("name one benchmark: backbone, sim, warn, estimator, hotline or cot")}
+				return &app.UsageError{Err: errors.New("name one benchmark: backbone, sim, warn, estimator, hotline, cot or calls")}
 			}
 			return app.RunBench(ctx, o, l, stdout)
 		}

@@ -109,6 +109,16 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		fmt.Fprintf(stdout, "  delivery  p50 %.2f  p99 %.2f  p999 %.2f  max %.2f ms\n", r.P50Ms, r.P99Ms, r.P999Ms, r.MaxMs)
 		fmt.Fprintf(stdout, "  messages  %d of %d (%.0f/s); dropped %d\n", r.Messages, r.Expected, r.MsgsPerS, r.Dropped)
 		return nil
+	case "calls":
+		r, err := benchCalls(ctx, o, log)
+		if err != nil {
+			return err
+		}
+		if o.JSON {
+			return writeJSONTo(stdout, r)
+		}
+		printCalls(stdout, r)
+		return nil
 	case "warn":
 		r, err := benchWarn(ctx)
 		if err != nil {
@@ -120,7 +130,7 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		printWarn(stdout, r)
 		return nil
 	default:
-		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator, hotline, cot)", o.Name)
+		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator, hotline, cot, calls)", o.Name)
 	}
 }
 

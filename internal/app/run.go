@@ -64,6 +64,7 @@ type Demo struct {
 	clock    *SimClock
 	audit    *auditKeeper
 	hotline  *Hotline
+	calls    *Calls
 	tak      *cot.Server
 	takLn    net.Listener
 	auth     *auth.Service
@@ -160,6 +161,10 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		d.Close()
 		return nil, err
 	}
+	if d.calls, err = newCalls(sys, d.hotline, d.hub, log); err != nil {
+		d.Close()
+		return nil, err
+	}
 	for _, n := range sys.Nodes {
 		p := newPicture(n, d.hub, d.clock.Now, log)
 		p.audit = d.audit
@@ -202,10 +207,10 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		d.ln = tls.NewListener(ln, tc)
 	}
 	o := d.httpOptions()
-	o.Hotline = d.hotline
+	o.Hotline, o.Calls = d.hotline, d.calls
 	o.Auth = d.auth
 	reg := newRegistry(d.Sys)
-	reg.MustRegister(&hotlineCollector{d.hotline}, &ingestCollector{d.pictures})
+	reg.MustRegister(&hotlineCollector{d.hotline}, &ingestCollector{d.pictures}, &callCollector{d.calls})
 	o.Gatherer, o.Registerer = reg, reg
 	if d.gate != nil {
 		o.Measurements = d.gate.Accept
@@ -240,7 +245,7 @@ func (d *Demo) Run(ctx context.Context) error {
 	for _, p := range d.pictures {
 		fns = append(fns, p.Run)
 	}
-	fns = append(fns, d.auditLoop, d.hotline.Run)
+	fns = append(fns, d.auditLoop, d.hotline.Run, d.calls.Run)
 	if d.tak != nil {
 		fns = append(fns, func(ctx context.Context) error {
 			go func() { <-ctx.Done(); _ = d.tak.Close() }()

@@ -112,14 +112,19 @@ const (
 	KindUnknown  Kind = iota
 	KindText          // a message written by a person (with optional attachments)
 	KindLinkTest      // a scheduled link test; answered by a machine receipt
+	// KindCall records a member joining or leaving a voice or video call,
+	// or its end (a call's start is a KindText message, which rings with
+	// its precedence). It is signed and audited like any message but asks
+	// nobody for an acknowledgement.
+	KindCall
 )
 
-var kindNames = [...]string{KindUnknown: "unknown", KindText: "text", KindLinkTest: "link-test"}
+var kindNames = [...]string{KindUnknown: "unknown", KindText: "text", KindLinkTest: "link-test", KindCall: "call"}
 
 // Valid reports whether k is a known kind.
-func (k Kind) Valid() bool { return k == KindText || k == KindLinkTest }
+func (k Kind) Valid() bool { return k == KindText || k == KindLinkTest || k == KindCall }
 
-// String returns "text", "link-test" or "unknown".
+// String returns "text", "link-test", "call" or "unknown".
 func (k Kind) String() string {
 	if k.Valid() {
 		return kindNames[k]
@@ -137,13 +142,13 @@ func (k Kind) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (k *Kind) UnmarshalText(b []byte) error {
-	for _, v := range []Kind{KindText, KindLinkTest} {
+	for _, v := range []Kind{KindText, KindLinkTest, KindCall} {
 		if string(b) == kindNames[v] {
 			*k = v
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: kind %q (want text or link-test)", ErrMalformed, b)
+	return fmt.Errorf("%w: kind %q (want text, link-test or call)", ErrMalformed, b)
 }
 
 // Envelope is a message as it travels and is stored by every nation: a
@@ -155,7 +160,7 @@ func (k *Kind) UnmarshalText(b []byte) error {
 type Envelope struct {
 	Version    int           `json:"v"`          // EnvelopeVersion
 	ID         MessageID     `json:"id"`         // random; unique per message
-	Kind       Kind          `json:"kind"`       // text or link-test
+	Kind       Kind          `json:"kind"`       // text, link-test or call
 	Room       RoomID        `json:"room"`       // where it is posted
 	Sender     MemberID      `json:"sender"`     // who wrote it
 	Device     DeviceID      `json:"device"`     // the sender's device that signed it

@@ -19,7 +19,7 @@ const signatureSize = ed25519.SignatureSize
 // Message is what a sender writes: Seal turns it into an Envelope.
 type Message struct {
 	Room RoomID
-	// Kind is KindText or KindLinkTest; zero means KindText.
+	// Kind is KindText, KindLinkTest or KindCall; zero means KindText.
 	Kind       Kind
 	Precedence Precedence
 	// Body is the text, UTF-8, at most MaxBody bytes. It may be empty only

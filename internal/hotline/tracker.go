@@ -94,7 +94,7 @@ func (t *Tracker) Sent(env *Envelope) error {
 		states: map[MemberID]*memberState{},
 	}
 	for _, a := range room.Members {
-		if a != env.Sender {
+		if a != env.Sender && env.Kind != KindCall { // a call event asks for no acknowledgement
 			m.addressees = append(m.addressees, a)
 			m.states[a] = &memberState{}
 		}

@@ -411,3 +411,31 @@ func TestPrune(t *testing.T) {
 		t.Error("pruned message still tracked")
 	}
 }
+
+// TestCallEventAsksNoAcknowledgement: a call event (a member joined or
+// left a call) is tracked for receipts but never escalates.
+func TestCallEventAsksNoAcknowledgement(t *testing.T) {
+	w := hotlinetest.NewWorld(t)
+	tr := hotline.NewTracker(w.Dir, hotline.DefaultDeadlines())
+	env := mustSeal(t, w, "jp-leader", hotline.Message{Room: hotline.RoomLeaders, Kind: hotline.KindCall, Precedence: hotline.Flash, Body: []byte("joined the call")})
+	if env.Kind != hotline.KindCall {
+		t.Fatalf("kind %v", env.Kind)
+	}
+	if err := tr.Sent(env); err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Tick(t0.Add(24 * time.Hour)); len(got) != 0 {
+		t.Errorf("a call event escalated: %+v", got)
+	}
+	if s, ok := tr.Status(env.ID); !ok || len(s.Members) != 0 {
+		t.Errorf("status %+v %v, want tracked with no addressee", s, ok)
+	}
+	b, err := env.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := hotline.DecodeEnvelope(b)
+	if err != nil || got.Kind != hotline.KindCall {
+		t.Errorf("decode: kind %v, %v", got.Kind, err)
+	}
+}

@@ -158,26 +158,30 @@ func remoteAddr(r *http.Request) netip.Addr {
 }
 
 func (s *server) authRoutes(mux *http.ServeMux) {
-	s.handle(mux, "POST /api/v1/auth/login", Public, s.login)
+	s.handle(mux, "POST /api/v1/auth/login", Public, s.withAuth(s.login))
 	s.handle(mux, "POST /api/v1/auth/logout", Public, s.logout)
 	s.handle(mux, "GET /api/v1/auth/session", SignedIn, s.session)
-	s.handle(mux, "POST /api/v1/auth/passkey/register/begin", SignedIn, s.passkeyRegisterBegin)
-	s.handle(mux, "POST /api/v1/auth/passkey/register/finish", SignedIn, s.passkeyRegisterFinish)
-	s.handle(mux, "POST /api/v1/auth/passkey/login/begin", Public, s.passkeyLoginBegin)
-	s.handle(mux, "POST /api/v1/auth/passkey/login/finish", Public, s.passkeyLoginFinish)
-	s.handle(mux, "GET /api/v1/admin/users", Admin, s.adminUsers)
-	s.handle(mux, "POST /api/v1/admin/users", Admin, s.adminAddUser)
-	s.handle(mux, "POST /api/v1/admin/users/{name}/disable", Admin, s.adminDisable(true))
-	s.handle(mux, "POST /api/v1/admin/users/{name}/enable", Admin, s.adminDisable(false))
-	s.handle(mux, "POST /api/v1/admin/users/{name}/password", Admin, s.adminPassword)
+	s.handle(mux, "POST /api/v1/auth/passkey/register/begin", SignedIn, s.withAuth(s.passkeyRegisterBegin))
+	s.handle(mux, "POST /api/v1/auth/passkey/register/finish", SignedIn, s.withAuth(s.passkeyRegisterFinish))
+	s.handle(mux, "POST /api/v1/auth/passkey/login/begin", Public, s.withAuth(s.passkeyLoginBegin))
+	s.handle(mux, "POST /api/v1/auth/passkey/login/finish", Public, s.withAuth(s.passkeyLoginFinish))
+	s.handle(mux, "GET /api/v1/admin/users", Admin, s.withAuth(s.adminUsers))
+	s.handle(mux, "POST /api/v1/admin/users", Admin, s.withAuth(s.adminAddUser))
+	s.handle(mux, "POST /api/v1/admin/users/{name}/disable", Admin, s.withAuth(s.adminDisable(true)))
+	s.handle(mux, "POST /api/v1/admin/users/{name}/enable", Admin, s.withAuth(s.adminDisable(false)))
+	s.handle(mux, "POST /api/v1/admin/users/{name}/password", Admin, s.withAuth(s.adminPassword))
 }
 
-func (s *server) authService(w http.ResponseWriter, r *http.Request) (*auth.Service, bool) {
-	if s.o.Auth == nil {
-		s.reject(w, r, http.StatusServiceUnavailable, "no_auth", "sign-in is not configured on this node")
-		return nil, false
+// withAuth wraps a route that needs the sign-in service; without one it
+// answers 503.
+func (s *server) withAuth(f func(http.ResponseWriter, *http.Request, *auth.Service)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.o.Auth == nil {
+			s.reject(w, r, http.StatusServiceUnavailable, "no_auth", "sign-in is not configured on this node")
+			return
+		}
+		f(w, r, s.o.Auth)
 	}
-	return s.o.Auth, true
 }
 
 // LoginRequest is the body of POST /api/v1/auth/login.
@@ -189,11 +193,7 @@ type LoginRequest struct {
 	Bearer bool `json:"bearer,omitempty"`
 }
 
-func (s *server) login(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.authService(w, r)
-	if !ok {
-		return
-	}
+func (s *server) login(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 	var req LoginRequest
 	if !s.decodeStrict(w, r, &req) {
 		return
@@ -255,12 +255,14 @@ func (s *server) session(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"session": sess, "passkeys": s.o.Auth != nil && s.o.Auth.Passkeys()})
 }
 
-func (s *server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.authService(w, r)
-	if !ok {
-		return
-	}
+func (s *server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 	opts, id, err := a.BeginRegistration(sessionToken(r))
+	s.ceremony(w, r, a, opts, id, err)
+}
+
+// ceremony answers the start of a passkey ceremony: its id and the
+// options for navigator.credentials.
+func (s *server) ceremony(w http.ResponseWriter, r *http.Request, a *auth.Service, opts any, id string, err error) {
 	if err != nil {
 		s.loginError(w, r, a, "", err)
 		return
@@ -268,11 +270,7 @@ func (s *server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"ceremony": id, "options": opts})
 }
 
-func (s *server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.authService(w, r)
-	if !ok {
-		return
-	}
+func (s *server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSmallBody*4)
 	if err := a.FinishRegistration(sessionToken(r), r.URL.Query().Get("ceremony"), r); err != nil {
 		s.loginError(w, r, a, "", err)
@@ -282,24 +280,12 @@ func (s *server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"session": sess})
 }
 
-func (s *server) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.authService(w, r)
-	if !ok {
-		return
-	}
+func (s *server) passkeyLoginBegin(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 	opts, id, err := a.BeginLogin(remoteAddr(r))
-	if err != nil {
-		s.loginError(w, r, a, "", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ceremony": id, "options": opts})
+	s.ceremony(w, r, a, opts, id, err)
 }
 
-func (s *server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.authService(w, r)
-	if !ok {
-		return
-	}
+func (s *server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSmallBody*4)
 	token, sess, err := a.FinishLogin(r.URL.Query().Get("ceremony"), r, remoteAddr(r))
 	if err != nil {
@@ -318,11 +304,7 @@ type NewUserRequest struct {
 	Password string `json:"password"`
 }
 
-func (s *server) adminUsers(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.authService(w, r)
-	if !ok {
-		return
-	}
+func (s *server) adminUsers(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 	me, _ := sessionFrom(r.Context())
 	out := []auth.Public{}
 	for _, u := range a.Users().List() {
@@ -333,11 +315,7 @@ func (s *server) adminUsers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"users": out})
 }
 
-func (s *server) adminAddUser(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.authService(w, r)
-	if !ok {
-		return
-	}
+func (s *server) adminAddUser(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 	var req NewUserRequest
 	if !s.decodeStrict(w, r, &req) {
 		return
@@ -374,12 +352,8 @@ func (s *server) ownUser(w http.ResponseWriter, r *http.Request, a *auth.Service
 	return u, me, true
 }
 
-func (s *server) adminDisable(disabled bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		a, ok := s.authService(w, r)
-		if !ok {
-			return
-		}
+func (s *server) adminDisable(disabled bool) func(http.ResponseWriter, *http.Request, *auth.Service) {
+	return func(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 		u, me, ok := s.ownUser(w, r, a)
 		if !ok {
 			return
@@ -397,11 +371,7 @@ func (s *server) adminDisable(disabled bool) http.HandlerFunc {
 	}
 }
 
-func (s *server) adminPassword(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.authService(w, r)
-	if !ok {
-		return
-	}
+func (s *server) adminPassword(w http.ResponseWriter, r *http.Request, a *auth.Service) {
 	u, me, ok := s.ownUser(w, r, a)
 	if !ok {
 		return

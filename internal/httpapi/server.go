@@ -55,6 +55,8 @@ type Options struct {
 	Console fs.FS
 	// Hotline serves /api/v1/rooms/… and /api/v1/hotline/…; nil answers 404.
 	Hotline Hotline
+	// Calls serves /api/v1/rooms/{room}/call…; nil answers 404.
+	Calls Calls
 	// Export renders event id of nation n's picture as format (kml, czml,
 	// geojson) for /api/v1/events/{id}/export; it returns the bytes, the
 	// media type and the file extension. nil answers 404.
@@ -100,6 +102,7 @@ func New(o Options) http.Handler {
 	s.handle(mux, "POST /api/v1/measurements", SensorCert, s.measurements)
 	s.authRoutes(mux)
 	s.hotlineRoutes(mux)
+	s.callRoutes(mux)
 	s.handle(mux, "/api/", Public, func(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, http.StatusNotFound, "no_route", "no such API route: "+r.Method+" "+r.URL.Path)
 	})

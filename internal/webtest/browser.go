@@ -49,6 +49,9 @@ type Options struct {
 	// Lang is the browser's UI and Accept-Language language, e.g. "ja";
 	// "" means en-US.
 	Lang string
+	// Flags are extra command-line switches, e.g.
+	// {"use-fake-device-for-media-stream": true}.
+	Flags map[string]any
 }
 
 // NewBrowser starts headless Chromium with a fresh profile in a temporary
@@ -80,6 +83,9 @@ func NewBrowser(tb testing.TB, o Options) *Browser {
 		chromedp.Flag("lang", o.Lang),
 		chromedp.Flag("accept-lang", o.Lang),
 	)
+	for k, v := range o.Flags {
+		opts = append(opts, chromedp.Flag(k, v))
+	}
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	tb.Cleanup(func() {

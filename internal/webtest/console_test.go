@@ -51,6 +51,13 @@ func newQuietDemo(t *testing.T) string { return newDemoWith(t, "") }
 
 func newDemoWith(t *testing.T, scenario string) string {
 	t.Helper()
+	base, _ := startDemo(t, scenario)
+	return base
+}
+
+// startDemo is newDemoWith that also returns the demo.
+func startDemo(t *testing.T, scenario string) (string, *app.Demo) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	d, err := app.NewDemo(ctx, app.DemoConfig{HTTP: "127.0.0.1:0", DataDir: t.TempDir(), Speed: 20, Scenario: scenario}, log)
@@ -85,7 +92,7 @@ func newDemoWith(t *testing.T, scenario string) string {
 	if err != nil || code != http.StatusOK || !strings.Contains(body, `id="map"`) {
 		t.Fatalf("the demo does not serve the console at / (status %d, err %v): mount web.Dist in internal/httpapi (Options.Console)", code, err)
 	}
-	return base
+	return base, d
 }
 
 // get fetches url signed in as its actor (see actor) when it is a demo's.

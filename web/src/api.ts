@@ -204,7 +204,7 @@ export interface HotlineMessage {
   id: string;
   seq: number;
   room: string;
-  kind: "text" | "link-test";
+  kind: "text" | "link-test" | "call";
   sender: string;
   sender_name: string;
   sender_nation: string;

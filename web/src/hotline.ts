@@ -26,6 +26,7 @@ import {
   type Precedence,
   type ReceiptState,
 } from "./api";
+import { CallBar } from "./call";
 import { h, replace } from "./dom";
 import { currentLang, nationName, num, t, timeEl, utc, validTime, type Key } from "./i18n";
 import type { Store } from "./store";
@@ -342,6 +343,7 @@ export class HotlinePanel {
   private searchResults = h("div", { id: "hl-results-box" });
   private linkHeading = h("h3", { id: "hl-linktests-heading" });
   private linkBox = h("div", { id: "hl-linktests-box" });
+  private callBar = new CallBar();
 
   constructor(private readonly st: Store) {
     this.compose = h(
@@ -389,7 +391,7 @@ export class HotlinePanel {
       ev.preventDefault();
       void this.search();
     });
-    replace(this.roomSection, this.roomHeading, this.roomMembers, this.roomStatus, this.msgBox, this.altNote, this.compose);
+    replace(this.roomSection, this.roomHeading, this.roomMembers, this.callBar.el, this.roomStatus, this.msgBox, this.altNote, this.compose);
     this.msgBox.appendChild(this.msgList);
     this.el = h(
       "section",
@@ -447,6 +449,16 @@ export class HotlinePanel {
     this.schedule(DEBOUNCE_MS);
   }
 
+  /** onCall takes a "call" message of the live stream of the viewed nation. */
+  onCall(v: unknown): void {
+    this.callBar.onLive(v);
+  }
+
+  /** callDebug exposes the call bar to tests. */
+  callDebug(): ReturnType<CallBar["debug"]> {
+    return this.callBar.debug();
+  }
+
   /** render draws the page; relabel redoes the texts after a language change. */
   render(relabel = false): void {
     if (relabel) {
@@ -473,6 +485,7 @@ export class HotlinePanel {
     this.renderMembers();
     this.renderRooms();
     this.renderRoom();
+    this.callBar.setContext(n, this.member, this.rooms?.some((r) => r.id === this.room && r.role === "member") ? this.room : null);
     this.renderLinkTests();
     this.renderHits();
   }
@@ -496,6 +509,7 @@ export class HotlinePanel {
     this.searchLabel.textContent = t("hl_search");
     this.searchBtn.textContent = t("hl_search_button");
     this.linkHeading.textContent = t("hl_linktests");
+    this.callBar.labels();
     this.renderFiles();
   }
 
@@ -927,9 +941,10 @@ export class HotlinePanel {
     return h(
       "li",
       {
-        class: `hl-msg prec-${prec}${m.mine ? " mine" : ""}${m.needs_ack ? " needs-ack" : ""}`,
+        class: `hl-msg prec-${prec}${m.mine ? " mine" : ""}${m.needs_ack ? " needs-ack" : ""}${m.kind === "call" ? " call-event" : ""}`,
         id: `hl-msg-${m.id}`,
         "data-msg": m.id,
+        "data-kind": m.kind || null,
         "data-prec": prec,
         "data-sender": m.sender,
         tabindex: -1,

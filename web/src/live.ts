@@ -37,6 +37,8 @@ export class Live {
   private silenceTimer = 0;
   /** onHotline receives the stream's "hotline" messages (the hotline page listens while open). */
   onHotline: ((e: HotlineLive) => void) | null = null;
+  /** onCall receives the stream's "call" messages: a room's call state. */
+  onCall: ((v: unknown) => void) | null = null;
 
   constructor(private readonly store: Store) {}
 
@@ -208,6 +210,9 @@ export class Live {
         break;
       case "hotline":
         if (data && typeof data === "object") this.onHotline?.(data as HotlineLive);
+        break;
+      case "call":
+        this.onCall?.(data);
         break;
       case "snapshot": {
         this.store.liveSnapshots++;

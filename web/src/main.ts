@@ -63,6 +63,7 @@ function main(signedIn: SessionInfo): void {
   const alertsPanel = new AlertsPanel(store);
   const hotlinePanel = new HotlinePanel(store);
   live.onHotline = (e) => hotlinePanel.onLive(e);
+  live.onCall = (v) => hotlinePanel.onCall(v);
   let page: EventPage | null = null;
   let route = parseRoute(location.hash);
 
@@ -214,6 +215,8 @@ function main(signedIn: SessionInfo): void {
     plotPoints: () => page?.plotPoints() ?? [],
     /** The hotline page's state. */
     hotline: () => hotlinePanel.debug(),
+    /** The call bar of the open hotline room. */
+    call: () => hotlinePanel.callDebug(),
   };
 
   const bench = Number(params.get("bench") ?? 0);

@@ -1,0 +1,7 @@
+package call
+
+// Exported for the black-box tests.
+var (
+	ParseTrunkMsg = parseTrunkMsg
+	ParseRoster   = parseRoster
+)
