@@ -47,9 +47,34 @@ type NodeConfig struct {
 		PasswordEnv string `yaml:"password_env"`
 		Replicas    int    `yaml:"replicas"`
 	} `yaml:"nats"`
+	// Alerts is the status of the node's public warnings: "actual" (the
+	// default) or "exercise" (drills and replays: CAP status Exercise).
+	Alerts string `yaml:"alerts"`
+	// Hotline configures the node's hotline exchange and its members'
+	// terminals.
+	Hotline struct {
+		// KeysDir holds the roster's device keys. Test and exercise mode
+		// only: every node of a loopback federation points at the same
+		// directory (written once by `trilink node --init-hotline-keys`)
+		// and uses its own nation's private keys from it; a deployment
+		// gives each node only its own keys and the partners' public keys.
+		// Empty: <data_dir>/hotline/keys, which only works for a node whose
+		// partners run in the same data directory (the demo).
+		KeysDir string `yaml:"keys_dir"`
+		// Disabled runs the node without the hotline.
+		Disabled bool `yaml:"disabled"`
+	} `yaml:"hotline"`
 	Embedded struct {
 		ClientListen string `yaml:"client_listen"`
 		LeafListen   string `yaml:"leaf_listen"`
+		// AppPasswordEnv names the environment variable holding the
+		// national application user's password (user <nation>_app), with
+		// which the nation's sensors publish into the embedded server.
+		// Unset: a random password only the node itself knows.
+		AppPasswordEnv string `yaml:"app_password_env"`
+		// MaxStore caps the embedded JetStream file store, in bytes; zero
+		// means 10 GiB.
+		MaxStore int64 `yaml:"max_store"`
 		// Partners: how to reach each partner's leaf listener, and the
 		// environment variable holding the link's shared password.
 		Partners map[string]struct {
@@ -93,6 +118,15 @@ func (c *NodeConfig) check() error {
 	}
 	if c.HTTP == "" {
 		return errors.New("http: empty (want host:port)")
+	}
+	if c.Alerts != "" && c.Alerts != "actual" && c.Alerts != "exercise" {
+		return fmt.Errorf("alerts: %q (want actual or exercise)", c.Alerts)
+	}
+	if c.Embedded.AppPasswordEnv != "" && os.Getenv(c.Embedded.AppPasswordEnv) == "" {
+		return fmt.Errorf("embedded.app_password_env: $%s is not set", c.Embedded.AppPasswordEnv)
+	}
+	if c.Embedded.MaxStore < 0 || (c.Embedded.MaxStore > 0 && c.Embedded.MaxStore < 1<<20) {
+		return fmt.Errorf("embedded.max_store: %d (want 0 for the default, or at least 1048576 bytes)", c.Embedded.MaxStore)
 	}
 	if c.NATS.URL != "" {
 		if c.NATS.Replicas != 0 && c.NATS.Replicas != 1 && c.NATS.Replicas != 3 {

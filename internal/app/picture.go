@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/trilink/trilink/internal/cot"
 	"github.com/trilink/trilink/internal/fusion"
@@ -73,6 +76,15 @@ func newPicture(node *Node, hub *httpapi.Hub, now func() time.Time, log *slog.Lo
 
 // Run receives, fuses and publishes until ctx ends.
 func (p *Picture) Run(ctx context.Context) error {
+	// Fusion lives in memory: a restarted node rebuilds its picture from
+	// all of PICTURE (the engine is deterministic in its evidence), so its
+	// receiver starts from the beginning, not where it stopped.
+	if err := p.node.JS.DeleteConsumer(ctx, share.PictureStream, "fusion-"+p.node.Nation.String()); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("app: %s: reset fusion consumer: %w", p.node.Nation, err)
+	}
+	if err := p.restoreAlerts(ctx); err != nil {
+		return err
+	}
 	recv, err := share.NewReceiver(p.node.NC, p.node.JS, share.ReceiverConfig{
 		Subjects: []string{"shared.*.meas.>"}, Durable: "fusion-" + p.node.Nation.String(), Logger: p.log,
 		Handler: func(d share.Delivery) {
@@ -214,10 +226,99 @@ func (p *Picture) advance(now time.Time) {
 	}
 }
 
+// restoreAlerts reads the alerts already in PICTURE — partners' as
+// received, and ours sent before a restart — before the node starts, so a
+// restarted node still shows them and does not send its own again. Partners'
+// alerts that arrive later come through the alert receiver.
+func (p *Picture) restoreAlerts(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	subj := "shared.*.alert.>"
+	info, err := p.node.JS.Stream(ctx, share.PictureStream)
+	if err != nil {
+		return fmt.Errorf("app: %s: restore alerts: %w", p.node.Nation, err)
+	}
+	si, err := info.Info(ctx, jetstream.WithSubjectFilter(subj))
+	if err != nil {
+		return fmt.Errorf("app: %s: restore alerts: %w", p.node.Nation, err)
+	}
+	want := uint64(0)
+	for _, c := range si.State.Subjects {
+		want += c
+	}
+	if want == 0 {
+		return nil
+	}
+	cons, err := p.node.JS.OrderedConsumer(ctx, share.PictureStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subj}})
+	if err != nil {
+		return fmt.Errorf("app: %s: restore alerts: %w", p.node.Nation, err)
+	}
+	got := uint64(0)
+	for got < want {
+		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(2*time.Second))
+		if err != nil {
+			return fmt.Errorf("app: %s: restore alerts: %w", p.node.Nation, err)
+		}
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			got++
+			p.restoreAlert(m.Subject(), m.Headers().Get("Trilink-Alert"), m.Data())
+		}
+		if n == 0 {
+			break // the messages counted may have expired meanwhile
+		}
+	}
+	p.log.Info("alerts restored", "alerts", got)
+	return nil
+}
+
+// restoreAlert records one alert message read back from PICTURE.
+func (p *Picture) restoreAlert(subject, id string, data []byte) {
+	parts := strings.Split(subject, ".")
+	if len(parts) < 5 || id == "" {
+		return
+	}
+	origin, err := nation.Parse(parts[1])
+	if err != nil {
+		return
+	}
+	a, err := cap.Decode(data)
+	if err != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rec, seen := p.received[id]
+	if !seen {
+		rec = receivedRecord(origin, id, a)
+		rec.Kind = parts[len(parts)-1]
+		rec.xml = data
+		p.received[id] = rec
+	}
+	if r := warn.Default().Region(parts[len(parts)-2]); r != nil {
+		rec.Regions = append(rec.Regions, AlertRegion{Code: r.ID, Name: map[string]string{"en": r.Name.En, "ja": r.Name.Ja, "ko": r.Name.Ko}})
+	}
+}
+
+// sentBefore reports whether our alert id was already sent before a
+// restart (restored from PICTURE).
+func (p *Picture) sentBefore(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.received[id]
+	return ok && r.Origin == p.node.Nation
+}
+
 // sendAlert releases one of our alerts: to partners and the public feeds
 // on shared.<n>.alert.<region>.<level>, one message per region (or
 // "sea" for a landing report at sea), and to live subscribers.
 func (p *Picture) sendAlert(rec *AlertRecord) {
+	if p.sentBefore(rec.ID) {
+		// Decided again after a restart: partners and the feeds have it.
+		p.log.Info("alert already sent before the restart", "id", rec.ID)
+		return
+	}
 	p.log.Info("alert", "id", rec.ID, "kind", rec.Kind, "msg_type", rec.MsgType, "regions", len(rec.Regions))
 	if p.audit != nil {
 		doc, _ := p.warning.Document(rec.ID)
@@ -371,16 +472,18 @@ func receivedRecord(origin nation.Nation, id string, a *cap.Alert) *AlertRecord 
 // Alerts returns our alerts and partners' as JSON values, newest first.
 func (p *Picture) Alerts() []any {
 	var all []*AlertRecord
-	if p.warning != nil {
-		for _, r := range p.warning.Alerts() {
-			all = append(all, p.alertView(r))
-		}
-	}
 	p.mu.Lock()
 	for _, r := range p.received {
 		all = append(all, r)
 	}
 	p.mu.Unlock()
+	if p.warning != nil {
+		for _, r := range p.warning.Alerts() {
+			if !p.sentBefore(r.ID) {
+				all = append(all, p.alertView(r))
+			}
+		}
+	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Sent.After(all[j].Sent) })
 	out := make([]any, len(all))
 	for i, r := range all {
@@ -537,11 +640,10 @@ func trimForLive(ev fusion.Event) fusion.Event {
 
 // Document returns a CAP document, ours or a partner's, by id.
 func (p *Picture) Document(origin nation.Nation, id string) ([]byte, bool) {
-	if origin == p.node.Nation {
-		if p.warning == nil {
-			return nil, false
+	if origin == p.node.Nation && p.warning != nil {
+		if b, ok := p.warning.Document(id); ok {
+			return b, true
 		}
-		return p.warning.Document(id)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
