@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/trilink/trilink/internal/share"
 	"github.com/trilink/trilink/internal/strictyaml"
@@ -50,6 +51,18 @@ type NodeConfig struct {
 	// Alerts is the status of the node's public warnings: "actual" (the
 	// default) or "exercise" (drills and replays: CAP status Exercise).
 	Alerts string `yaml:"alerts"`
+	// ExerciseClock, when set, runs the node on a scenario clock for
+	// accelerated exercises and tests: scenario time ScenarioStart happens
+	// at wall time WallStart and runs Speed times as fast. Every node of
+	// the exercise and its simulated sensors use the same three values.
+	ExerciseClock struct {
+		ScenarioStart string  `yaml:"scenario_start"` // RFC 3339
+		WallStart     string  `yaml:"wall_start"`     // RFC 3339
+		Speed         float64 `yaml:"speed"`
+	} `yaml:"exercise_clock"`
+	// Probe publishes, for benchmarks, a core message on <nation>.probe.fused
+	// for every measurement the picture takes in.
+	Probe bool `yaml:"probe"`
 	// Hotline configures the node's hotline exchange and its members'
 	// terminals.
 	Hotline struct {
@@ -121,6 +134,20 @@ func (c *NodeConfig) check() error {
 	}
 	if c.Alerts != "" && c.Alerts != "actual" && c.Alerts != "exercise" {
 		return fmt.Errorf("alerts: %q (want actual or exercise)", c.Alerts)
+	}
+	if ec := c.ExerciseClock; ec.ScenarioStart != "" || ec.WallStart != "" || ec.Speed != 0 {
+		if _, err := time.Parse(time.RFC3339Nano, ec.ScenarioStart); err != nil {
+			return fmt.Errorf("exercise_clock.scenario_start: %v", err)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, ec.WallStart); err != nil {
+			return fmt.Errorf("exercise_clock.wall_start: %v", err)
+		}
+		if !(ec.Speed > 0 && ec.Speed <= 10000) {
+			return fmt.Errorf("exercise_clock.speed: %v (want > 0 and ≤ 10000)", ec.Speed)
+		}
+		if c.Alerts != "exercise" {
+			return errors.New("exercise_clock: needs alerts: exercise (a replayed clock never issues actual alerts)")
+		}
 	}
 	if c.Embedded.AppPasswordEnv != "" && os.Getenv(c.Embedded.AppPasswordEnv) == "" {
 		return fmt.Errorf("embedded.app_password_env: $%s is not set", c.Embedded.AppPasswordEnv)

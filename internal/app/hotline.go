@@ -22,6 +22,7 @@ import (
 	"github.com/trilink/trilink/internal/hotline/terminal"
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/nation"
+	"github.com/trilink/trilink/internal/share"
 	"github.com/trilink/trilink/internal/store"
 )
 
@@ -508,6 +509,8 @@ func classify(err error) error {
 	switch {
 	case errors.Is(err, hotline.ErrTooLarge):
 		code = http.StatusRequestEntityTooLarge
+	case errors.Is(err, share.ErrStoreFull):
+		code = http.StatusInsufficientStorage
 	case errors.Is(err, hotline.ErrMalformed), errors.Is(err, hotline.ErrBadSignature), errors.Is(err, exchange.ErrStale),
 		errors.Is(err, store.ErrEmptyQuery), errors.Is(err, store.ErrQueryTooLong):
 		code = http.StatusBadRequest

@@ -76,7 +76,16 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 		return nil, err
 	}
 	nn := &NationNode{Node: node, sys: &System{Nodes: []*Node{node}, log: log}, hub: httpapi.NewHub(4096), log: log}
-	nn.picture = newPicture(node, nn.hub, time.Now, log)
+	now := time.Now
+	if ec := cfg.ExerciseClock; ec.Speed > 0 {
+		c := &SimClock{}
+		s0, _ := time.Parse(time.RFC3339Nano, ec.ScenarioStart)
+		w0, _ := time.Parse(time.RFC3339Nano, ec.WallStart)
+		c.Set(s0, w0, ec.Speed)
+		now = c.Now
+	}
+	nn.picture = newPicture(node, nn.hub, now, log)
+	nn.picture.probe = cfg.Probe
 	if cfg.Alerts == "exercise" {
 		nn.picture.warning, err = NewWarning[warn.Drill](n)
 	} else {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +61,7 @@ type Picture struct {
 	lastGrid  time.Time // the last grid instant fusion advanced to
 
 	warning  alerter
+	probe    bool                    // publish <n>.probe.fused per measurement (benchmarks)
 	audit    *auditKeeper            // nil: no audit log
 	hotline  *Hotline                // nil: no posts to the operations room
 	tak      *cot.Server             // nil: no TAK gateway
@@ -98,6 +100,9 @@ func (p *Picture) Run(ctx context.Context) error {
 			p.mu.Unlock()
 			if err != nil {
 				p.log.Debug("measurement not fused", "subject", d.Subject, "err", err)
+			} else if p.probe {
+				_ = p.node.NC.Publish(p.node.Nation.String()+".probe.fused",
+					[]byte(m.Sensor+" "+strconv.FormatInt(m.Time.UnixNano(), 10)+" "+strconv.FormatInt(time.Now().UnixNano(), 10)))
 			}
 		},
 	})

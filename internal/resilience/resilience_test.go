@@ -1,0 +1,289 @@
+package resilience_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trilink/trilink/internal/resilience"
+	"github.com/trilink/trilink/internal/sensor"
+	"github.com/trilink/trilink/internal/share"
+)
+
+// binary is the trilink executable the tests run as nodes, built once.
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() || os.Getenv("TRILINK_RESILIENCE") == "off" {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "trilink-resilience-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "trilink")
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	cmd := exec.Command("go", "build", "-o", binary, "./cmd/trilink")
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build trilink:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// soak reports whether the long variants run (make soak).
+func soak() bool { return os.Getenv("TRILINK_SOAK") != "" }
+
+func needBinary(t *testing.T) {
+	t.Helper()
+	if binary == "" {
+		t.Skip("resilience tests need the trilink binary; skipped with -short or TRILINK_RESILIENCE=off")
+	}
+}
+
+// startCluster starts three nodes whose exercise clock puts the first
+// measurement of ms lead after now, at speed.
+func startCluster(t *testing.T, ms []sensor.Measurement, speed float64, lead time.Duration, o resilience.Options) *resilience.Cluster {
+	t.Helper()
+	o.Binary, o.Dir, o.Speed = binary, t.TempDir(), speed
+	o.WallStart = time.Now().Add(lead)
+	o.ScenarioStart = ms[0].Time
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	c, err := resilience.Start(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c.Close()
+		if t.Failed() {
+			for _, n := range share.Nations {
+				b, _ := os.ReadFile(c.LogFile(n))
+				lines := strings.Split(string(b), "\n")
+				if len(lines) > 40 {
+					lines = lines[len(lines)-40:]
+				}
+				t.Logf("---- %s log (tail) ----\n%s", n, strings.Join(lines, "\n"))
+				var mb []byte
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				if _, err := c.Do(ctx, n, "GET", "/metrics", nil, nil); err == nil {
+					mb = metricsText(ctx, c, n)
+				}
+				cancel()
+				t.Logf("---- %s metrics ----\n%s", n, mb)
+			}
+		}
+	})
+	return c
+}
+
+func measurements(t *testing.T, scenario string) []sensor.Measurement {
+	t.Helper()
+	run, err := resilience.ScenarioRun(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := resilience.Measurements(context.Background(), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// hotlineChatter sends a FLASH from each live nation's ops centre every
+// period until ctx ends; it returns the ids the nodes accepted.
+func hotlineChatter(ctx context.Context, c *resilience.Cluster, period time.Duration) func() []string {
+	var mu sync.Mutex
+	var ids []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(period):
+			}
+			n := share.Nations[i%3]
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			id, err := c.SendHotline(rctx, n, fmt.Sprintf("resilience message %d from %s", i, n))
+			cancel()
+			if err == nil && id != "" {
+				mu.Lock()
+				ids = append(ids, id)
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(ids)
+	}
+}
+
+// Kill -9 a nation's node in the middle of a salvo and restart it: it
+// catches up, its digest matches the others', and no acknowledged
+// measurement, alert or accepted hotline message is lost or duplicated.
+func TestKillNineMidSalvo(t *testing.T) {
+	needBinary(t)
+	ms := measurements(t, "2022-06-05-srbm-salvo")
+	speed := 150.0 // 38 min of salvo in about 15 s
+	if soak() {
+		speed = 30
+	}
+	c := startCluster(t, ms, speed, 3*time.Second, resilience.Options{})
+	f := resilience.NewFeeder(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	chatCtx, stopChat := context.WithCancel(ctx)
+	chat := hotlineChatter(chatCtx, c, 400*time.Millisecond)
+	feedErr := make(chan error, 1)
+	go func() { feedErr <- f.Play(ctx, ms, 256) }()
+
+	span := ms[len(ms)-1].Time.Sub(ms[0].Time)
+	wallSpan := time.Duration(float64(span) / speed)
+	time.Sleep(3*time.Second + wallSpan*2/5)
+	before, err := c.Snapshot(ctx, share.KR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Kill(share.KR); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed kr (-9) after %d of its measurements; it listed %d alerts", before.Rel, len(before.Alerts))
+	time.Sleep(2 * time.Second)
+	if err := c.Restart(ctx, share.KR); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-feedErr; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	stopChat()
+	hl := chat()
+	var alerts []string
+	for id := range before.Alerts {
+		alerts = append(alerts, id)
+	}
+	e := resilience.Expect{Acked: map[share.Nation]int64{}, Hotline: hl, Alerts: alerts}
+	for _, n := range share.Nations {
+		e.Acked[n] = f.Acked(n)
+	}
+	start := time.Now()
+	cctx, ccancel := context.WithTimeout(ctx, 90*time.Second)
+	defer ccancel()
+	if bad := c.Converge(cctx, e); len(bad) > 0 {
+		t.Fatalf("not converged after 90 s:\n%s", strings.Join(bad, "\n"))
+	}
+	states, _ := c.Snapshots(ctx)
+	t.Logf("converged %.1f s after the feed ended: %d measurements, %d alerts, %d hotline messages in every nation",
+		time.Since(start).Seconds(), states[share.JP].Measurements, len(states[share.JP].Alerts), len(hl))
+	if len(hl) == 0 {
+		t.Error("no hotline message was accepted during the run")
+	}
+}
+
+// Cut one nation's links during a launch: its own alerts still go out from
+// its own sensors; after the heal all three converge.
+func TestPartitionOwnAlerts(t *testing.T) {
+	needBinary(t)
+	ms := measurements(t, "2022-10-04-irbm-overflight")
+	speed, cut := 20.0, 12*time.Second // 12 s = 4 min of flight
+	if soak() {
+		speed, cut = 4, 60*time.Second
+	}
+	c := startCluster(t, ms, speed, 3*time.Second, resilience.Options{})
+	f := resilience.NewFeeder(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	chatCtx, stopChat := context.WithCancel(ctx)
+	chat := hotlineChatter(chatCtx, c, 500*time.Millisecond)
+	feedErr := make(chan error, 1)
+	go func() { feedErr <- f.Play(ctx, ms, 256) }()
+
+	// Cut jp at launch (the first measurements come a few seconds after).
+	time.Sleep(3 * time.Second)
+	c.Cut(share.JP, true)
+	cutAt := time.Now()
+	var own []string
+	for time.Since(cutAt) < cut {
+		time.Sleep(500 * time.Millisecond)
+		s, err := c.Snapshot(ctx, share.JP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		own = own[:0]
+		for id, o := range s.Alerts {
+			if o == share.JP {
+				own = append(own, id)
+			}
+		}
+	}
+	kr, err := c.Snapshot(ctx, share.KR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Cut(share.JP, false)
+	healAt := time.Now()
+	t.Logf("jp issued %d alerts of its own while cut off for %v; kr saw %d of them meanwhile", len(own), cut, countOrigin(kr.Alerts, share.JP))
+	if len(own) == 0 {
+		t.Fatal("jp issued no alert for its own regions while cut off from its partners")
+	}
+	if err := <-feedErr; err != nil {
+		t.Fatal(err)
+	}
+	stopChat()
+	e := resilience.Expect{Acked: map[share.Nation]int64{}, Hotline: chat(), Alerts: own}
+	for _, n := range share.Nations {
+		e.Acked[n] = f.Acked(n)
+	}
+	cctx, ccancel := context.WithTimeout(ctx, 120*time.Second)
+	defer ccancel()
+	if bad := c.Converge(cctx, e); len(bad) > 0 {
+		t.Fatalf("not converged 120 s after the heal:\n%s", strings.Join(bad, "\n"))
+	}
+	t.Logf("converged %.1f s after the heal (feed ended %.1f s after the heal)", time.Since(healAt).Seconds(), 0.0)
+}
+
+func countOrigin(m map[string]share.Nation, o share.Nation) int {
+	n := 0
+	for _, v := range m {
+		if v == o {
+			n++
+		}
+	}
+	return n
+}
+
+// metricsText returns nation n's trilink_picture and trilink_ingest lines.
+func metricsText(ctx context.Context, c *resilience.Cluster, n share.Nation) []byte {
+	var out []byte
+	b, err := c.Metrics(ctx, n)
+	if err != nil {
+		return []byte(err.Error())
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "trilink_picture") || strings.HasPrefix(l, "trilink_ingest") || strings.HasPrefix(l, "trilink_jetstream") {
+			out = append(out, l+"\n"...)
+		}
+	}
+	return out
+}
