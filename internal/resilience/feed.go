@@ -177,7 +177,7 @@ func (f *Feeder) play(ctx context.Context, n share.Nation, ms []sensor.Measureme
 		seq[subj]++
 		msg := nats.NewMsg(subj)
 		msg.Data = b
-		msg.Header.Set(jetstream.MsgIDHeader, share.MsgID(n, m.Sensor+":"+strconv.FormatUint(m.Seq, 10)+":"+strconv.FormatInt(m.Time.UnixNano(), 10))) // as app.MeasurementID)
+		msg.Header.Set(jetstream.MsgIDHeader, share.MsgID(n, m.Sensor+":"+strconv.FormatUint(m.Seq, 10)+":"+strconv.FormatInt(m.Time.UnixNano(), 10))) // as app.MeasurementID
 		msg.Header.Set(share.HeaderPub, pubID)
 		msg.Header.Set(share.HeaderSeq, strconv.FormatUint(seq[subj], 10))
 		if f.Sample > 0 && i%f.Sample == 0 {

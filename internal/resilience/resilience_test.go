@@ -190,7 +190,7 @@ func TestKillNineMidSalvo(t *testing.T) {
 	start := time.Now()
 	cctx, ccancel := context.WithTimeout(ctx, 90*time.Second)
 	defer ccancel()
-	if bad := c.Converge(cctx, e); len(bad) > 0 {
+	if bad := c.Converge(cctx, e, t.Logf); len(bad) > 0 {
 		t.Fatalf("not converged after 90 s:\n%s", strings.Join(bad, "\n"))
 	}
 	states, _ := c.Snapshots(ctx)
@@ -257,7 +257,7 @@ func TestPartitionOwnAlerts(t *testing.T) {
 	}
 	cctx, ccancel := context.WithTimeout(ctx, 120*time.Second)
 	defer ccancel()
-	if bad := c.Converge(cctx, e); len(bad) > 0 {
+	if bad := c.Converge(cctx, e, t.Logf); len(bad) > 0 {
 		t.Fatalf("not converged 120 s after the heal:\n%s", strings.Join(bad, "\n"))
 	}
 	t.Logf("converged %.1f s after the heal (feed ended %.1f s after the heal)", time.Since(healAt).Seconds(), 0.0)
