@@ -2,6 +2,7 @@ package resilience_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/trilink/trilink/internal/resilience"
 	"github.com/trilink/trilink/internal/sensor"
@@ -71,7 +74,7 @@ func startCluster(t *testing.T, ms []sensor.Measurement, speed float64, lead tim
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		c.Close()
+		defer c.Close()
 		if t.Failed() {
 			for _, n := range share.Nations {
 				b, _ := os.ReadFile(c.LogFile(n))
@@ -286,4 +289,111 @@ func metricsText(ctx context.Context, c *resilience.Cluster, n share.Nation) []b
 		}
 	}
 	return out
+}
+
+// A JetStream limit reached: the node refuses new input with a clear error
+// and raises the alarm (metric and log), keeps serving what it has, and
+// takes input again once space is freed.
+func TestStoreFull(t *testing.T) {
+	needBinary(t)
+	ms := measurements(t, "2022-10-04-irbm-overflight")
+	const limit = 8 << 20
+	c := startCluster(t, ms, 1, 0, resilience.Options{MaxStore: map[share.Nation]int64{share.KR: limit}})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	nc, err := c.Connect(share.KR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fill kr's store with its own private data.
+	block := make([]byte, 256<<10)
+	var fillErr error
+	for i := 0; i < 4*limit/len(block) && fillErr == nil; i++ {
+		_, fillErr = js.Publish(ctx, fmt.Sprintf("kr.fill.%d", i), block)
+	}
+	if fillErr == nil {
+		t.Fatal("kr's store took four times its limit")
+	}
+	t.Logf("filling stopped: %v", fillErr)
+	// A sensor's measurement is refused, with the server's reason.
+	var krm sensor.Measurement
+	for _, m := range ms {
+		if m.Nation == share.KR {
+			krm = m
+			break
+		}
+	}
+	b, _ := json.Marshal(&krm)
+	_, err = js.Publish(ctx, "shared.kr.meas."+krm.Sensor, b)
+	if err == nil || !strings.Contains(err.Error(), "insufficient") {
+		t.Errorf("measurement into a full store: err = %v, want insufficient resources", err)
+	}
+	// A hotline message is refused at once with 507 and says why.
+	start := time.Now()
+	_, err = c.SendHotline(ctx, share.KR, "into a full store")
+	if err == nil || !strings.Contains(err.Error(), "507") || !strings.Contains(err.Error(), "store full") {
+		t.Errorf("hotline message into a full store: err = %v, want 507 … store full", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("refusal took %v: the node retried a write that cannot succeed", d)
+	}
+	// The alarm: metric and log.
+	if err := waitUntil(ctx, 10*time.Second, func() bool {
+		b, err := c.Metrics(ctx, share.KR)
+		return err == nil && strings.Contains(string(b), `trilink_jetstream_store_full{nation="kr"} 1`)
+	}); err != nil {
+		t.Error("trilink_jetstream_store_full{nation=\"kr\"} did not become 1")
+	}
+	if b, _ := os.ReadFile(c.LogFile(share.KR)); !strings.Contains(string(b), "ALARM: JetStream store full") {
+		t.Error("kr's log has no store-full alarm")
+	}
+	// It keeps serving what it has; the partners are unaffected.
+	for _, path := range []string{"/healthz", "/api/v1/status", "/api/v1/events?nation=kr", "/api/v1/alerts?nation=kr", "/api/v1/rooms/ops/messages?member=kr-ops"} {
+		if _, err := c.Do(ctx, share.KR, "GET", path, nil, nil); err != nil {
+			t.Errorf("full kr: %v", err)
+		}
+	}
+	if _, err := c.SendHotline(ctx, share.JP, "jp is not full"); err != nil {
+		t.Errorf("jp's hotline while kr is full: %v", err)
+	}
+	// Space freed: the alarm clears and input is taken again.
+	s, err := js.Stream(ctx, share.KR.PrivateStream())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitUntil(ctx, 10*time.Second, func() bool {
+		b, err := c.Metrics(ctx, share.KR)
+		return err == nil && strings.Contains(string(b), `trilink_jetstream_store_full{nation="kr"} 0`)
+	}); err != nil {
+		t.Error("the store-full alarm did not clear after the purge")
+	}
+	if _, err := js.Publish(ctx, "shared.kr.meas."+krm.Sensor, b); err != nil {
+		t.Errorf("measurement after the purge: %v", err)
+	}
+	if _, err := c.SendHotline(ctx, share.KR, "space again"); err != nil {
+		t.Errorf("hotline after the purge: %v", err)
+	}
+}
+
+func waitUntil(ctx context.Context, d time.Duration, ok func() bool) error {
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not within %v", d)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return nil
 }

@@ -61,11 +61,12 @@ var ErrForeignSubject = errors.New("share: subject does not belong to the publis
 var ErrStoreFull = errors.New("share: jetstream store full")
 
 // isStoreFull reports whether a JetStream error means the store has no room:
-// insufficient storage resources (10047), or a store write that failed for
-// lack of space (10077 with "no space" from the disk).
+// insufficient resources (10023: the server's max_file_store reached),
+// insufficient storage (10047), or a store write that failed for lack of
+// space (10077 with "no space" from the disk).
 func isStoreFull(e *jetstream.APIError) bool {
 	switch e.ErrorCode {
-	case 10047:
+	case 10023, 10047: // insufficient resources (the file store's limit), insufficient storage
 		return true
 	case 10077:
 		return strings.Contains(strings.ToLower(e.Description), "no space") || strings.Contains(strings.ToLower(e.Description), "resources")
