@@ -162,7 +162,9 @@ func (c *Cluster) writeConfig(n share.Nation) error {
 	return os.WriteFile(c.configFile(n), []byte(b.String()), 0o600)
 }
 
-func (c *Cluster) configFile(n share.Nation) string { return filepath.Join(c.o.Dir, n.String()+".yaml") }
+func (c *Cluster) configFile(n share.Nation) string {
+	return filepath.Join(c.o.Dir, n.String()+".yaml")
+}
 
 func (c *Cluster) startProc(n share.Nation) error {
 	f, err := os.OpenFile(c.LogFile(n), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -255,13 +257,19 @@ func (c *Cluster) Close() {
 }
 
 // HTTPAddr is nation n's HTTP address.
-func (c *Cluster) HTTPAddr(n share.Nation) string { return fmt.Sprintf("127.0.0.1:%d", c.ports[n].http) }
+func (c *Cluster) HTTPAddr(n share.Nation) string {
+	return fmt.Sprintf("127.0.0.1:%d", c.ports[n].http)
+}
 
 // ClientAddr is nation n's NATS client address.
-func (c *Cluster) ClientAddr(n share.Nation) string { return fmt.Sprintf("127.0.0.1:%d", c.ports[n].client) }
+func (c *Cluster) ClientAddr(n share.Nation) string {
+	return fmt.Sprintf("127.0.0.1:%d", c.ports[n].client)
+}
 
 // LeafAddr is nation n's leaf listener (jp accepts no link and has none).
-func (c *Cluster) LeafAddr(n share.Nation) string { return fmt.Sprintf("127.0.0.1:%d", c.ports[n].leaf) }
+func (c *Cluster) LeafAddr(n share.Nation) string {
+	return fmt.Sprintf("127.0.0.1:%d", c.ports[n].leaf)
+}
 
 // Do is the one way the harness talks HTTP to a node: method path on
 // nation n's node, with body (JSON-encoded unless nil or []byte), decoding

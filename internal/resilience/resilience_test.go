@@ -397,3 +397,116 @@ func waitUntil(ctx context.Context, d time.Duration, ok func() bool) error {
 	}
 	return nil
 }
+
+// Floods: one sensor at 10× its normal rate, and malformed traffic at every
+// public port (HTTP, NATS client, leaf) and malformed measurements from an
+// authenticated client. Every node stays responsive and the other sensors'
+// data still flows into every picture.
+func TestFloodAndMalformed(t *testing.T) {
+	needBinary(t)
+	ms := measurements(t, "2022-10-04-irbm-overflight")
+	// One jp sensor at ten times its rate: nine more plots between each two.
+	var flooder string
+	for _, m := range ms {
+		if m.Nation == share.JP {
+			flooder = m.Sensor
+			break
+		}
+	}
+	var all []sensor.Measurement
+	extra := 0
+	for _, m := range ms {
+		all = append(all, m)
+		if m.Sensor != flooder {
+			continue
+		}
+		for k := 1; k < 10; k++ {
+			c := m
+			c.Seq = m.Seq*10 + uint64(k) + 1_000_000
+			c.Time = m.Time.Add(time.Duration(k) * 10 * time.Millisecond)
+			all = append(all, c)
+			extra++
+		}
+	}
+	slices.SortStableFunc(all, func(a, b sensor.Measurement) int { return a.Time.Compare(b.Time) })
+	speed := 20.0
+	if soak() {
+		speed = 2
+	}
+	c := startCluster(t, all, speed, 2*time.Second, resilience.Options{NoHotline: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	f := resilience.NewFeeder(c)
+	floodCtx, stopFlood := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	junk := resilience.Junk{}
+	targets := []string{c.HTTPAddr(share.JP), c.HTTPAddr(share.KR), c.HTTPAddr(share.US),
+		c.ClientAddr(share.JP), c.ClientAddr(share.KR), c.ClientAddr(share.US), c.LeafAddr(share.KR), c.LeafAddr(share.US)}
+	for _, addr := range targets {
+		wg.Add(1)
+		go func() { defer wg.Done(); junk.Hammer(floodCtx, addr) }()
+	}
+	// Malformed measurements from an authenticated client of us.
+	var badAcked int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		nc, err := c.Connect(share.US)
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		js, _ := jetstream.New(nc)
+		for i := 0; floodCtx.Err() == nil; i++ {
+			bodies := [][]byte{[]byte("{not json"), []byte(`{"kind":"radar","sensor":"nope"}`), make([]byte, 4096)}
+			if _, err := js.Publish(floodCtx, fmt.Sprintf("shared.us.meas.bogus-%d", i%5), bodies[i%3]); err == nil {
+				badAcked++
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	// Health checks during the flood.
+	var lat []time.Duration
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; floodCtx.Err() == nil; i++ {
+			n := share.Nations[i%3]
+			start := time.Now()
+			_, err := c.Do(floodCtx, n, "GET", "/healthz", nil, nil)
+			if err != nil && floodCtx.Err() == nil {
+				t.Errorf("%s /healthz during the flood: %v", n, err)
+			}
+			lat = append(lat, time.Since(start))
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	if err := f.Play(ctx, all, 256); err != nil {
+		t.Fatal(err)
+	}
+	stopFlood()
+	wg.Wait()
+	slices.Sort(lat)
+	p := func(q float64) time.Duration { return lat[int(q*float64(len(lat)-1))] }
+	t.Logf("flood: %s at 10× (%d extra plots), junk %s; /healthz over %d checks: p50 %v p99 %v max %v",
+		flooder, extra, junk.String(), len(lat), p(0.5), p(0.99), lat[len(lat)-1])
+	e := resilience.Expect{Acked: map[share.Nation]int64{}}
+	for _, n := range share.Nations {
+		e.Acked[n] = f.Acked(n)
+	}
+	e.Acked[share.US] += badAcked
+	cctx, ccancel := context.WithTimeout(ctx, 90*time.Second)
+	defer ccancel()
+	if bad := c.Converge(cctx, e, t.Logf); len(bad) > 0 {
+		t.Fatalf("not converged after the flood:\n%s", strings.Join(bad, "\n"))
+	}
+	for _, n := range share.Nations {
+		b, err := c.Metrics(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `trilink_ingest_rejected_total{nation="`+n.String()+`",reason="malformed"}`) {
+			t.Errorf("%s counted no malformed measurement", n)
+		}
+	}
+}
