@@ -102,7 +102,7 @@ func (p *Picture) Run(ctx context.Context) error {
 				p.log.Debug("measurement not fused", "subject", d.Subject, "err", err)
 			} else if p.probe {
 				_ = p.node.NC.Publish(p.node.Nation.String()+".probe.fused",
-					[]byte(m.Sensor+" "+strconv.FormatInt(m.Time.UnixNano(), 10)+" "+strconv.FormatInt(time.Now().UnixNano(), 10)))
+					[]byte(MeasurementID(m)+" "+strconv.FormatInt(time.Now().UnixNano(), 10)))
 			}
 		},
 	})

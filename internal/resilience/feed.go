@@ -56,8 +56,8 @@ type Feeder struct {
 	c *Cluster
 	// Acked counts, per nation, the measurements its node acknowledged.
 	acked map[share.Nation]*atomic.Int64
-	// Sent records publish wall times of every Sample-th measurement by
-	// "<sensor> <time unix ns>", for latency figures.
+	// Sample: record the publish wall time of every Sample-th measurement,
+	// by its id (<sensor>:<seq>:<time unix ns>), for latency figures.
 	Sample int
 	mu     sync.Mutex // guards sent
 	sent   map[string]time.Time
@@ -75,7 +75,7 @@ func NewFeeder(c *Cluster) *Feeder {
 // Acked returns how many of nation n's measurements its node stored.
 func (f *Feeder) Acked(n share.Nation) int64 { return f.acked[n].Load() }
 
-// SentAt returns when the measurement with key "<sensor> <unix ns>" was
+// SentAt returns when the measurement with id <sensor>:<seq>:<unix ns> was
 // published (sampled ones only).
 func (f *Feeder) SentAt(key string) (time.Time, bool) {
 	f.mu.Lock()
@@ -174,15 +174,16 @@ func (f *Feeder) play(ctx context.Context, n share.Nation, ms []sensor.Measureme
 			return err
 		}
 		subj := n.SharedPrefix() + "meas." + m.Sensor
+		id := m.Sensor + ":" + strconv.FormatUint(m.Seq, 10) + ":" + strconv.FormatInt(m.Time.UnixNano(), 10) // as app.MeasurementID
 		seq[subj]++
 		msg := nats.NewMsg(subj)
 		msg.Data = b
-		msg.Header.Set(jetstream.MsgIDHeader, share.MsgID(n, m.Sensor+":"+strconv.FormatUint(m.Seq, 10)+":"+strconv.FormatInt(m.Time.UnixNano(), 10))) // as app.MeasurementID
+		msg.Header.Set(jetstream.MsgIDHeader, share.MsgID(n, id))
 		msg.Header.Set(share.HeaderPub, pubID)
 		msg.Header.Set(share.HeaderSeq, strconv.FormatUint(seq[subj], 10))
 		if f.Sample > 0 && i%f.Sample == 0 {
 			f.mu.Lock()
-			f.sent[m.Sensor+" "+strconv.FormatInt(m.Time.UnixNano(), 10)] = time.Now()
+			f.sent[id] = time.Now()
 			f.mu.Unlock()
 		}
 		for {
