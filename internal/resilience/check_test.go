@@ -28,30 +28,38 @@ func healthy() map[share.Nation]*resilience.State {
 
 func TestCheck(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
+		name   string
 		mutate func(map[share.Nation]*resilience.State, *resilience.Expect)
-		want  string // "" means no problem
+		want   string // "" means no problem
 	}{
 		{"healthy", func(map[share.Nation]*resilience.State, *resilience.Expect) {}, ""},
 		{"lost_in_picture", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) { s[share.US].Picture[share.KR] = 4 },
 			"us PICTURE holds 4 of kr's measurements"},
 		{"duplicate_in_picture", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) { s[share.JP].Picture[share.JP] = 6 },
 			"jp PICTURE holds 6 of jp's measurements"},
-		{"acked_not_stored", func(_ map[share.Nation]*resilience.State, e *resilience.Expect) { e.Acked = map[share.Nation]int64{share.KR: 6} },
+		{"acked_not_stored", func(_ map[share.Nation]*resilience.State, e *resilience.Expect) {
+			e.Acked = map[share.Nation]int64{share.KR: 6}
+		},
 			"kr REL holds 5 measurements, its sensors had 6 acknowledged"},
 		{"other_evidence", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) { s[share.KR].Evidence = "other" },
 			"kr evidence"},
-		{"disagree", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) { s[share.US].Agreement[share.JP] = "DISAGREE" },
+		{"disagree", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) {
+			s[share.US].Agreement[share.JP] = "DISAGREE"
+		},
 			`us says "DISAGREE" about jp's picture`},
 		{"alert_missing", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) { delete(s[share.KR].Alerts, "JP.1") },
 			"kr does not list alerts JP.1"},
 		{"alert_seen_earlier_lost", func(_ map[share.Nation]*resilience.State, e *resilience.Expect) { e.Alerts = []string{"KR.9"} },
 			"jp does not list alerts KR.9"},
-		{"alert_twice", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) { s[share.JP].AlertDups = []string{"JP.1"} },
+		{"alert_twice", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) {
+			s[share.JP].AlertDups = []string{"JP.1"}
+		},
 			"jp lists alerts more than once"},
 		{"hotline_lost", func(_ map[share.Nation]*resilience.State, e *resilience.Expect) { e.Hotline = []string{"m1", "m2"} },
 			"us-ops does not hold hotline messages m2"},
-		{"hotline_twice", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) { s[share.KR].HotlineDups = []string{"m1"} },
+		{"hotline_twice", func(s map[share.Nation]*resilience.State, _ *resilience.Expect) {
+			s[share.KR].HotlineDups = []string{"m1"}
+		},
 			"kr-ops holds hotline messages more than once"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
