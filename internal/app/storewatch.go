@@ -18,6 +18,9 @@ var (
 		"1 while the nation's JetStream store is full: new input (measurements, alerts, hotline messages) is refused. An alarm.", []string{"nation"}, nil)
 	descFused    = prometheus.NewDesc("trilink_picture_measurements_total", "Measurements taken into the nation's fusion engine.", []string{"nation"}, nil)
 	descRejected = prometheus.NewDesc("trilink_ingest_rejected_total", "Measurements refused by ingest, by reason.", []string{"nation", "reason"}, nil)
+	descRecv     = prometheus.NewDesc("trilink_receiver_messages_total",
+		"Measurements the picture's receiver saw, by path (fast, durable) and outcome (delivered, duplicate, late).", []string{"nation", "what"}, nil)
+	descHeld = prometheus.NewDesc("trilink_receiver_held", "Measurements held back waiting for a gap in their publisher's sequence to fill.", []string{"nation"}, nil)
 )
 
 // storeFullMargin is how close to its limit the store counts as full: a
@@ -130,11 +133,20 @@ type pictureCollector struct{ p *Picture }
 func (c *pictureCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descFused
 	ch <- descRejected
+	ch <- descRecv
+	ch <- descHeld
 }
 
 func (c *pictureCollector) Collect(ch chan<- prometheus.Metric) {
 	n := c.p.node.Nation.String()
 	ch <- prometheus.MustNewConstMetric(descFused, prometheus.CounterValue, float64(c.p.eng.Stats().Accepted), n)
+	if r := c.p.recv.Load(); r != nil {
+		st := r.Stats()
+		for what, v := range map[string]uint64{"fast": st.Fast, "durable": st.Durable, "delivered": st.Delivered, "duplicate": st.Duplicates, "late": st.Late} {
+			ch <- prometheus.MustNewConstMetric(descRecv, prometheus.CounterValue, float64(v), n, what)
+		}
+		ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, float64(st.Held), n)
+	}
 	for reason, v := range c.p.ingest.Rejected() {
 		ch <- prometheus.MustNewConstMetric(descRejected, prometheus.CounterValue, float64(v), n, reason)
 	}
