@@ -251,7 +251,7 @@ func BenchE2E(ctx context.Context, cfg E2EConfig) (*E2EFigures, error) {
 		cfg.Seconds = 8
 	}
 	if len(cfg.Rates) == 0 {
-		cfg.Rates = []int{2000, 5000, 10000, 20000}
+		cfg.Rates = []int{250, 500, 1000, 2000, 5000, 10000, 20000}
 	}
 	salvo, err := SalvoMeasurements(ctx)
 	if err != nil {
