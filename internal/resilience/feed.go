@@ -59,8 +59,9 @@ type Feeder struct {
 	// Sample: record the publish wall time of every Sample-th measurement,
 	// by its id (<sensor>:<seq>:<time unix ns>), for latency figures.
 	Sample int
-	mu     sync.Mutex // guards sent
-	sent   map[string]time.Time
+	mu          sync.Mutex // guards sent, first and last
+	sent        map[string]time.Time
+	first, last time.Time // first and last publication
 }
 
 // NewFeeder returns a feeder for c's nodes.
@@ -181,11 +182,18 @@ func (f *Feeder) play(ctx context.Context, n share.Nation, ms []sensor.Measureme
 		msg.Header.Set(jetstream.MsgIDHeader, share.MsgID(n, id))
 		msg.Header.Set(share.HeaderPub, pubID)
 		msg.Header.Set(share.HeaderSeq, strconv.FormatUint(seq[subj], 10))
+		now := time.Now()
+		f.mu.Lock()
 		if f.Sample > 0 && i%f.Sample == 0 {
-			f.mu.Lock()
-			f.sent[id] = time.Now()
-			f.mu.Unlock()
+			f.sent[id] = now
 		}
+		if f.first.IsZero() || now.Before(f.first) {
+			f.first = now
+		}
+		if now.After(f.last) {
+			f.last = now
+		}
+		f.mu.Unlock()
 		for {
 			fut, err := js.PublishMsgAsync(msg)
 			if err == nil {
