@@ -59,11 +59,11 @@ type Picture struct {
 	theirs    map[string]map[nation.Nation]string // partners\' pictures for keys not computed here yet
 	order     []string                            // evidence in insertion order, to bound mine
 	partners  map[nation.Nation]share.DigestAgreement
-	lastGrid  time.Time // the last grid instant fusion advanced to
+	lastGrid  time.Time     // the last grid instant fusion advanced to
 	digest    fusion.Digest // the picture's digest at the last digestGrid instant
 
 	warning  alerter
-	probe    bool                    // publish <n>.probe.fused per measurement (benchmarks)
+	probe    bool // publish <n>.probe.fused per measurement (benchmarks)
 	recv     atomic.Pointer[share.Receiver]
 	audit    *auditKeeper            // nil: no audit log
 	hotline  *Hotline                // nil: no posts to the operations room

@@ -58,7 +58,7 @@ type Feeder struct {
 	acked map[share.Nation]*atomic.Int64
 	// Sample: record the publish wall time of every Sample-th measurement,
 	// by its id (<sensor>:<seq>:<time unix ns>), for latency figures.
-	Sample int
+	Sample      int
 	mu          sync.Mutex // guards sent, first and last
 	sent        map[string]time.Time
 	first, last time.Time // first and last publication
