@@ -228,7 +228,8 @@ type E2EFigures struct {
 	FloodJunk        string  `json:"flood_junk"`
 	// FloodAllTakenIn: every measurement (the flood's and the other
 	// sensors') reached every nation's PICTURE once.
-	FloodAllTakenIn bool `json:"flood_all_taken_in"`
+	FloodAllTakenIn bool     `json:"flood_all_taken_in"`
+	FloodProblems   []string `json:"flood_problems,omitempty"`
 }
 
 // SustainedFigure is one offered load of the sustained phase.
@@ -242,6 +243,10 @@ type SustainedFigure struct {
 	Missing       int     `json:"missing_after_drain"`
 	Kept          bool    `json:"kept_up"`
 }
+
+// benchLead is how long after the configs are written the scenario
+// starts: time for three nodes to start and link up on a busy machine.
+const benchLead = 10 * time.Second
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
@@ -268,7 +273,7 @@ func BenchE2E(ctx context.Context, cfg E2EConfig) (*E2EFigures, error) {
 	r.SalvoRatePerS = float64(len(salvo)) / (span.Seconds() / speed)
 	if err := func() error {
 		c, err := Start(ctx, Options{Binary: cfg.Binary, Dir: cfg.Dir + "/salvo", Speed: speed, Probe: true,
-			WallStart: time.Now().Add(3 * time.Second), ScenarioStart: salvo[0].Time})
+			WallStart: time.Now().Add(benchLead), ScenarioStart: salvo[0].Time})
 		if err != nil {
 			return err
 		}
@@ -353,7 +358,7 @@ func sustained(ctx context.Context, cfg E2EConfig, salvo []sensor.Measurement, r
 		all = all[:cut]
 	}
 	c, err := Start(ctx, Options{Binary: cfg.Binary, Dir: dir, Speed: speed, Probe: true, NoHotline: true,
-		WallStart: time.Now().Add(3 * time.Second), ScenarioStart: all[0].Time})
+		WallStart: time.Now().Add(benchLead), ScenarioStart: all[0].Time})
 	if err != nil {
 		return nil, err
 	}
@@ -412,7 +417,7 @@ func flood(ctx context.Context, cfg E2EConfig, salvo []sensor.Measurement, r *E2
 	all, _ := Flood(salvo, id, 10)
 	const speed = 60
 	c, err := Start(ctx, Options{Binary: cfg.Binary, Dir: cfg.Dir + "/flood", Speed: speed,
-		WallStart: time.Now().Add(3 * time.Second), ScenarioStart: all[0].Time})
+		WallStart: time.Now().Add(benchLead), ScenarioStart: all[0].Time})
 	if err != nil {
 		return err
 	}
@@ -460,6 +465,7 @@ func flood(ctx context.Context, cfg E2EConfig, salvo []sensor.Measurement, r *E2
 	for _, n := range share.Nations {
 		e.Acked[n] = f.Acked(n)
 	}
-	r.FloodAllTakenIn = len(c.Converge(cctx, e, nil)) == 0
+	r.FloodProblems = c.Converge(cctx, e, nil)
+	r.FloodAllTakenIn = len(r.FloodProblems) == 0
 	return nil
 }
