@@ -256,19 +256,30 @@ func TestPartitionOwnAlerts(t *testing.T) {
 	if err := <-feedErr; err != nil {
 		t.Fatal(err)
 	}
-	fed := time.Since(healAt)
+	fedAt := time.Now()
 	stopChat()
 	e := resilience.Expect{Acked: map[share.Nation]int64{}, Hotline: chat(), Alerts: own}
 	for _, n := range share.Nations {
 		e.Acked[n] = f.Acked(n)
 	}
-	cctx, ccancel := context.WithTimeout(ctx, 120*time.Second)
+	// The bound recorded in BENCHMARKS.md, from the later of the heal and
+	// the sensors' last measurement.
+	from := healAt
+	if fedAt.After(from) {
+		from = fedAt
+	}
+	cctx, ccancel := context.WithDeadline(ctx, from.Add(healBound))
 	defer ccancel()
 	if bad := c.Converge(cctx, e, t.Logf); len(bad) > 0 {
-		t.Fatalf("not converged 120 s after the heal:\n%s", strings.Join(bad, "\n"))
+		t.Fatalf("not converged within %v of the heal and the last measurement:\n%s", healBound, strings.Join(bad, "\n"))
 	}
-	t.Logf("converged %.1f s after the heal (the feed ended %.1f s after the heal)", time.Since(healAt).Seconds(), fed.Seconds())
+	t.Logf("converged %.1f s after the heal, %.1f s after the later of the heal and the last measurement (bound %v)",
+		time.Since(healAt).Seconds(), time.Since(from).Seconds(), healBound)
 }
+
+// healBound is the convergence bound after a partition heals, recorded in
+// BENCHMARKS.md: every invariant holds within it.
+const healBound = 30 * time.Second
 
 func countOrigin(m map[string]share.Nation, o share.Nation) int {
 	n := 0
