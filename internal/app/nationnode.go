@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // TRILINK_PPROF only
+	"os"
 	"path/filepath"
 	"time"
 
@@ -86,6 +88,7 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 	}
 	nn.picture = newPicture(node, nn.hub, now, log)
 	nn.picture.probe = cfg.Probe
+	nn.picture.speed = cfg.ExerciseClock.Speed
 	if cfg.Alerts == "exercise" {
 		nn.picture.warning, err = NewWarning[warn.Drill](n)
 	} else {
@@ -118,6 +121,11 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 	if nn.ln, err = net.Listen("tcp", cfg.HTTP); err != nil {
 		nn.Close()
 		return nil, usagef("%s: http: %v", cfgFile, err)
+	}
+	if addr := os.Getenv("TRILINK_PPROF"); addr != "" {
+		// Profiling for benchmarks only (net/http/pprof on its own
+		// listener), never on the API's port.
+		go func() { log.Warn("pprof", "err", http.ListenAndServe(addr, nil)) }()
 	}
 	log.Info("node started", "nation", n.String(), "http", nn.ln.Addr().String(), "data", filepath.Clean(cfg.DataDir))
 	return nn, nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,7 +61,10 @@ type Picture struct {
 	order     []string                            // evidence in insertion order, to bound mine
 	partners  map[nation.Nation]share.DigestAgreement
 	lastGrid  time.Time     // the last grid instant fusion advanced to
-	digest    fusion.Digest // the picture's digest at the last digestGrid instant
+	digest    fusion.Digest // the picture's digest at the last digest instant
+	// speed is how fast the node's clock runs against the wall (a replay);
+	// it stretches the digest grid (see digestEvery). Zero: 1.
+	speed float64
 
 	warning  alerter
 	probe    bool // publish <n>.probe.fused per measurement (benchmarks)
@@ -181,7 +185,7 @@ func (p *Picture) advance(now time.Time) {
 		// Digests are taken on a coarser grid: hashing the whole picture
 		// costs several times a fusion step (9 ms against 1 ms per step
 		// in a 20-missile salvo), and a replay at 30× takes 7 steps a tick.
-		if t.Equal(t.Truncate(digestGrid)) {
+		if t.Equal(t.Truncate(p.digestEvery())) {
 			d := p.eng.Digest()
 			p.remember(digestKey(d.Evidence, d.Through), d.Picture)
 			p.digest = d
@@ -512,8 +516,20 @@ const advanceGrid = time.Second
 
 // digestGrid is the spacing of the instants at which every node takes,
 // remembers and publishes its picture digest, in scenario time (a multiple
-// of advanceGrid).
+// of advanceGrid), at real-time speed.
 const digestGrid = 5 * time.Second
+
+// digestEvery is the digest grid at the node's clock speed: digestGrid at
+// real time, stretched in a faster replay so that a node hashes its
+// picture about once a wall second at most (hashing a 20-missile picture
+// takes tens of milliseconds). Nodes of one exercise share the speed, hence
+// the grid.
+func (p *Picture) digestEvery() time.Duration {
+	if p.speed <= 5 {
+		return digestGrid
+	}
+	return time.Duration(math.Ceil(p.speed)) * time.Second
+}
 
 // digestKey names a picture by its evidence and the fusion clock.
 func digestKey(evidence string, through time.Time) string {

@@ -125,6 +125,7 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 	}
 	for _, n := range sys.Nodes {
 		p := newPicture(n, d.hub, d.clock.Now, log)
+		p.speed = cfg.Speed
 		p.audit = d.audit
 		p.hotline = d.hotline
 		// A replay is an exercise: its alerts carry status Exercise.
