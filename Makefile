@@ -2,7 +2,7 @@
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: demo test test-short bench bench-demo build web vet fuzz fuzz-edge clean
+.PHONY: demo test test-short bench bench-demo build web vet fuzz fuzz-edge clean soak
 
 ## demo: run the three nations in one process with the console (http://127.0.0.1:8080/)
 demo:
@@ -35,6 +35,10 @@ bench: build
 ## bench-demo: time from `trilink demo` start to /readyz 200, and its idle RSS
 bench-demo: build
 	./scripts/bench-demo.sh
+
+## soak: the long resilience runs (60 s partition, slower salvos and floods; see RESILIENCE.md)
+soak:
+	TRILINK_SOAK=1 $(GO) test -timeout 30m -count=1 -v -run . ./internal/resilience
 
 ## fuzz: run every fuzz target for FUZZTIME (default 30s); a finding is kept
 ## under the package's testdata/fuzz and replayed by go test from then on

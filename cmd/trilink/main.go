@@ -29,7 +29,7 @@ commands:
   pki        certificate authorities and certificates per nation
   user       accounts of a node (add, list, disable, enable, passwd)
   audit      verify the hotline/alert Merkle log
-  bench      print performance figures (backbone, sim, warn, estimator, hotline, cot, calls)
+  bench      print performance figures (backbone, sim, warn, estimator, hotline, cot, calls, e2e)
   version    print the version
 
 Run 'trilink <command> -h' for the command's flags.
@@ -83,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.BoolVar(&o.JSON, "json", false, "print one JSON object")
 		fs.StringVar(&o.Dir, "data", "", "scratch directory (default: a temporary one)")
 		fs.IntVar(&o.Seeds, "seeds", 50, "estimator: Monte Carlo runs per scenario")
-		fs.Float64Var(&o.Seconds, "seconds", 0, "length of each measured phase (default: backbone 5, hotline 20)")
+		fs.Float64Var(&o.Seconds, "seconds", 0, "length of each measured phase (default: backbone 5, hotline 20, e2e 8)")
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 		fs.BoolVar(&o.XML, "xml", false, "cot: TAK protocol v0 (XML) clients instead of v1 (protobuf)")
 		fs.DurationVar(&o.AllHandsEvery, "all-hands-every", 0, "hotline: period of the FLASH to all 500 members (default 2s; negative: none)")
@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				o.Name = fs.Arg(0)
 			}
 			if o.Name == "" || fs.NArg() > 1 || (fs.NArg() == 1 && fs.Arg(0) != o.Name) {
-				return &app.UsageError{Err: errors.New("name one benchmark: backbone, sim, warn, estimator, hotline, cot or calls")}
+				return &app.UsageError{Err: errors.New("name one benchmark: backbone, sim, warn, estimator, hotline, cot, calls or e2e")}
 			}
 			return app.RunBench(ctx, o, l, stdout)
 		}

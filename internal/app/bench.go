@@ -129,8 +129,18 @@ func RunBench(ctx context.Context, o BenchOptions, log *slog.Logger, stdout io.W
 		}
 		printWarn(stdout, r)
 		return nil
+	case "e2e":
+		r, err := benchE2E(ctx, o, log)
+		if err != nil {
+			return err
+		}
+		if o.JSON {
+			return writeJSONTo(stdout, r)
+		}
+		printE2E(stdout, r)
+		return nil
 	default:
-		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator, hotline, cot, calls)", o.Name)
+		return usagef("bench: unknown benchmark %q (have: backbone, sim, warn, estimator, hotline, cot, calls, e2e)", o.Name)
 	}
 }
 

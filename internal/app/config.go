@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/trilink/trilink/internal/share"
 	"github.com/trilink/trilink/internal/strictyaml"
@@ -49,9 +50,46 @@ type NodeConfig struct {
 		PasswordEnv string `yaml:"password_env"`
 		Replicas    int    `yaml:"replicas"`
 	} `yaml:"nats"`
+	// Alerts is the status of the node's public warnings: "actual" (the
+	// default) or "exercise" (drills and replays: CAP status Exercise).
+	Alerts string `yaml:"alerts"`
+	// ExerciseClock, when set, runs the node on a scenario clock for
+	// accelerated exercises and tests: scenario time ScenarioStart happens
+	// at wall time WallStart and runs Speed times as fast. Every node of
+	// the exercise and its simulated sensors use the same three values.
+	ExerciseClock struct {
+		ScenarioStart string  `yaml:"scenario_start"` // RFC 3339
+		WallStart     string  `yaml:"wall_start"`     // RFC 3339
+		Speed         float64 `yaml:"speed"`
+	} `yaml:"exercise_clock"`
+	// Probe publishes, for benchmarks, a core message on <nation>.probe.fused
+	// for every measurement the picture takes in.
+	Probe bool `yaml:"probe"`
+	// Hotline configures the node's hotline exchange and its members'
+	// terminals.
+	Hotline struct {
+		// KeysDir holds the roster's device keys. Test and exercise mode
+		// only: every node of a loopback federation points at the same
+		// directory (written once by `trilink node --init-hotline-keys`)
+		// and uses its own nation's private keys from it; a deployment
+		// gives each node only its own keys and the partners' public keys.
+		// Empty: <data_dir>/hotline/keys, which only works for a node whose
+		// partners run in the same data directory (the demo).
+		KeysDir string `yaml:"keys_dir"`
+		// Disabled runs the node without the hotline.
+		Disabled bool `yaml:"disabled"`
+	} `yaml:"hotline"`
 	Embedded struct {
 		ClientListen string `yaml:"client_listen"`
 		LeafListen   string `yaml:"leaf_listen"`
+		// AppPasswordEnv names the environment variable holding the
+		// national application user's password (user <nation>_app), with
+		// which the nation's sensors publish into the embedded server.
+		// Unset: a random password only the node itself knows.
+		AppPasswordEnv string `yaml:"app_password_env"`
+		// MaxStore caps the embedded JetStream file store, in bytes; zero
+		// means 10 GiB.
+		MaxStore int64 `yaml:"max_store"`
 		// Partners: how to reach each partner's leaf listener, and the
 		// environment variable holding the link's shared password.
 		Partners map[string]struct {
@@ -107,6 +145,29 @@ func (c *NodeConfig) check() error {
 	}
 	if err := c.Security.check(c.HTTP); err != nil {
 		return err
+	}
+	if c.Alerts != "" && c.Alerts != "actual" && c.Alerts != "exercise" {
+		return fmt.Errorf("alerts: %q (want actual or exercise)", c.Alerts)
+	}
+	if ec := c.ExerciseClock; ec.ScenarioStart != "" || ec.WallStart != "" || ec.Speed != 0 {
+		if _, err := time.Parse(time.RFC3339Nano, ec.ScenarioStart); err != nil {
+			return fmt.Errorf("exercise_clock.scenario_start: %v", err)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, ec.WallStart); err != nil {
+			return fmt.Errorf("exercise_clock.wall_start: %v", err)
+		}
+		if !(ec.Speed > 0 && ec.Speed <= 10000) {
+			return fmt.Errorf("exercise_clock.speed: %v (want > 0 and ≤ 10000)", ec.Speed)
+		}
+		if c.Alerts != "exercise" {
+			return errors.New("exercise_clock: needs alerts: exercise (a replayed clock never issues actual alerts)")
+		}
+	}
+	if c.Embedded.AppPasswordEnv != "" && os.Getenv(c.Embedded.AppPasswordEnv) == "" {
+		return fmt.Errorf("embedded.app_password_env: $%s is not set", c.Embedded.AppPasswordEnv)
+	}
+	if c.Embedded.MaxStore < 0 || (c.Embedded.MaxStore > 0 && c.Embedded.MaxStore < 1<<20) {
+		return fmt.Errorf("embedded.max_store: %d (want 0 for the default, or at least 1048576 bytes)", c.Embedded.MaxStore)
 	}
 	if c.NATS.URL != "" {
 		if c.NATS.Replicas != 0 && c.NATS.Replicas != 1 && c.NATS.Replicas != 3 {

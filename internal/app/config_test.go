@@ -25,6 +25,13 @@ func TestParseNodeConfig(t *testing.T) {
 		{"self_partner", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n    us: {leaf_url: 'nats-leaf://h:3', password_env: TRILINK_TEST_PW}\n", "embedded.partners.us"},
 		{"bad_leaf_url", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  partners:\n    jp: {leaf_url: 'tcp://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", "embedded.partners.jp.leaf_url"},
 		{"not_yaml", "{{{", "["},
+		{"exercise_node", "nation: jp\nhttp: 127.0.0.1:1\nalerts: exercise\nprobe: true\nexercise_clock: {scenario_start: '2022-10-03T22:22:00Z', wall_start: '2026-01-01T00:00:00Z', speed: 20}\nhotline: {keys_dir: /tmp/k}\nnats: {url: nats://x}\n", ""},
+		{"bad_alerts", "nation: jp\nhttp: 127.0.0.1:1\nalerts: drill\nnats: {url: nats://x}\n", "alerts"},
+		{"clock_needs_exercise", "nation: jp\nhttp: 127.0.0.1:1\nexercise_clock: {scenario_start: '2022-10-03T22:22:00Z', wall_start: '2026-01-01T00:00:00Z', speed: 20}\nnats: {url: nats://x}\n", "alerts: exercise"},
+		{"bad_clock_speed", "nation: jp\nhttp: 127.0.0.1:1\nalerts: exercise\nexercise_clock: {scenario_start: '2022-10-03T22:22:00Z', wall_start: '2026-01-01T00:00:00Z', speed: -1}\nnats: {url: nats://x}\n", "exercise_clock.speed"},
+		{"bad_clock_start", "nation: jp\nhttp: 127.0.0.1:1\nalerts: exercise\nexercise_clock: {scenario_start: yesterday, wall_start: '2026-01-01T00:00:00Z', speed: 1}\nnats: {url: nats://x}\n", "exercise_clock.scenario_start"},
+		{"small_store", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  max_store: 1000\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", "embedded.max_store"},
+		{"unset_app_password", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  app_password_env: TRILINK_UNSET_XYZ\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", "embedded.app_password_env"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := app.ParseNodeConfig([]byte(tt.in))
@@ -45,6 +52,7 @@ func FuzzParseNodeConfig(f *testing.F) {
 	f.Add([]byte("nation: jp\nhttp: 127.0.0.1:1\nnats: {url: nats://x:4222}\n"))
 	f.Add([]byte("nation: kr\nembedded: {partners: {jp: {leaf_url: x}}}\n"))
 	f.Add([]byte("- [a, b]\n"))
+	f.Add([]byte("nation: jp\nhttp: 127.0.0.1:1\nalerts: exercise\nexercise_clock: {scenario_start: '2022-10-03T22:22:00Z', wall_start: '2026-01-01T00:00:00Z', speed: 20}\nnats: {url: nats://x}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := app.ParseNodeConfig(b)
 		if err == nil && c == nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/trilink/trilink/internal/hotline/terminal"
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/nation"
+	"github.com/trilink/trilink/internal/share"
 	"github.com/trilink/trilink/internal/store"
 )
 
@@ -121,7 +122,24 @@ func loadDeviceKeys(dir string, id hotline.DeviceID) (*hotline.DeviceKeys, error
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	// Several nodes may share a keys directory (loopback federations in
+	// tests): write aside and link into place, so that the first writer
+	// wins and nobody reads a half-written file.
+	tmp, err := os.CreateTemp(dir, string(id)+".tmp*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+		return loadDeviceKeys(dir, id)
+	} else if err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -170,8 +188,17 @@ func demoDirectory(dir string) (*hotline.Directory, map[hotline.DeviceID]*hotlin
 
 // newHotline builds the hotline of the system's nations under dataDir.
 func newHotline(sys *System, dataDir string, keeper *auditKeeper, hub *httpapi.Hub, log *slog.Logger) (*Hotline, error) {
+	return newHotlineKeys(sys, dataDir, "", keeper, hub, log)
+}
+
+// newHotlineKeys is newHotline with the roster's keys in keysDir ("" for
+// dataDir/hotline/keys).
+func newHotlineKeys(sys *System, dataDir, keysDir string, keeper *auditKeeper, hub *httpapi.Hub, log *slog.Logger) (*Hotline, error) {
 	root := filepath.Join(dataDir, "hotline")
-	dir, keys, err := demoDirectory(filepath.Join(root, "keys"))
+	if keysDir == "" {
+		keysDir = filepath.Join(root, "keys")
+	}
+	dir, keys, err := demoDirectory(keysDir)
 	if err != nil {
 		return nil, fmt.Errorf("hotline roster: %w", err)
 	}
@@ -388,7 +415,8 @@ func (h *Hotline) PostEvent(n nation.Nation, ev fusion.Event) {
 		return
 	}
 	h.mu.Lock()
-	if h.posted[ev.ID] {
+	if h.posted[ev.ID] || h.postedBefore(n, ev.ID) {
+		h.posted[ev.ID] = true
 		h.mu.Unlock()
 		return
 	}
@@ -404,6 +432,26 @@ func (h *Hotline) PostEvent(n nation.Nation, ev fusion.Event) {
 		ev.ID, e.Class, clock(e.Launch.Time), e.ApogeeKm, e.RangeKm, clock(im.Time),
 		ev.ID, e.Class, clock(e.Launch.Time), e.ApogeeKm, e.RangeKm, clock(im.Time))
 	h.post(n, hotline.Immediate, body)
+}
+
+// postedBefore reports whether nation n's node posted event id into the
+// operations room before a restart: its machine terminal's local copy holds
+// the post.
+func (h *Hotline) postedBefore(n nation.Nation, id string) bool {
+	t := h.machine[n]
+	if t == nil {
+		return false
+	}
+	msgs, err := t.Store().Latest(string(hotline.RoomOps), 1000)
+	if err != nil {
+		return false
+	}
+	for _, m := range msgs {
+		if m.Sender == n.String()+"-ops" && strings.HasPrefix(m.Body, "[LAUNCH] "+id+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // PostAlert posts one of nation n's own public alerts into the operations
@@ -461,6 +509,8 @@ func classify(err error) error {
 	switch {
 	case errors.Is(err, hotline.ErrTooLarge):
 		code = http.StatusRequestEntityTooLarge
+	case errors.Is(err, share.ErrStoreFull):
+		code = http.StatusInsufficientStorage
 	case errors.Is(err, hotline.ErrMalformed), errors.Is(err, hotline.ErrBadSignature), errors.Is(err, exchange.ErrStale),
 		errors.Is(err, store.ErrEmptyQuery), errors.Is(err, store.ErrQueryTooLong):
 		code = http.StatusBadRequest

@@ -2,8 +2,6 @@ package app
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/trilink/trilink/internal/nation"
 )
 
 var (
@@ -58,23 +56,6 @@ func (c *hotlineCollector) Collect(ch chan<- prometheus.Metric) {
 			if r.OK {
 				ch <- prometheus.MustNewConstMetric(descHLLinkRTT, prometheus.GaugeValue, r.RTTms/1000, ns, r.Nation.String())
 			}
-		}
-	}
-}
-
-var descIngestRejected = prometheus.NewDesc("trilink_ingest_rejected_total",
-	"Measurements from the backbone that fusion refused, by reason (malformed, subject_mismatch, future_time, unknown_sensor, foreign_nation).",
-	[]string{"nation", "reason"}, nil)
-
-// ingestCollector reads each picture's ingest refusals at scrape time.
-type ingestCollector struct{ pics map[nation.Nation]*Picture }
-
-func (c *ingestCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descIngestRejected }
-
-func (c *ingestCollector) Collect(ch chan<- prometheus.Metric) {
-	for n, p := range c.pics {
-		for reason, v := range p.ingest.Rejected() {
-			ch <- prometheus.MustNewConstMetric(descIngestRejected, prometheus.CounterValue, float64(v), n.String(), reason)
 		}
 	}
 }

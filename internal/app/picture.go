@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/trilink/trilink/internal/cot"
 	"github.com/trilink/trilink/internal/fusion"
@@ -54,9 +60,15 @@ type Picture struct {
 	theirs    map[string]map[nation.Nation]string // partners\' pictures for keys not computed here yet
 	order     []string                            // evidence in insertion order, to bound mine
 	partners  map[nation.Nation]share.DigestAgreement
-	lastGrid  time.Time // the last grid instant fusion advanced to
+	lastGrid  time.Time     // the last grid instant fusion advanced to
+	digest    fusion.Digest // the picture's digest at the last digest instant
+	// speed is how fast the node's clock runs against the wall (a replay);
+	// it stretches the digest grid (see digestEvery). Zero: 1.
+	speed float64
 
 	warning  alerter
+	probe    bool // publish <n>.probe.fused per measurement (benchmarks)
+	recv     atomic.Pointer[share.Receiver]
 	audit    *auditKeeper            // nil: no audit log
 	hotline  *Hotline                // nil: no posts to the operations room
 	tak      *cot.Server             // nil: no TAK gateway
@@ -73,6 +85,15 @@ func newPicture(node *Node, hub *httpapi.Hub, now func() time.Time, log *slog.Lo
 
 // Run receives, fuses and publishes until ctx ends.
 func (p *Picture) Run(ctx context.Context) error {
+	// Fusion lives in memory: a restarted node rebuilds its picture from
+	// all of PICTURE (the engine is deterministic in its evidence), so its
+	// receiver starts from the beginning, not where it stopped.
+	if err := p.node.JS.DeleteConsumer(ctx, share.PictureStream, "fusion-"+p.node.Nation.String()); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("app: %s: reset fusion consumer: %w", p.node.Nation, err)
+	}
+	if err := p.restoreAlerts(ctx); err != nil {
+		return err
+	}
 	recv, err := share.NewReceiver(p.node.NC, p.node.JS, share.ReceiverConfig{
 		Subjects: []string{"shared.*.meas.>"}, Durable: "fusion-" + p.node.Nation.String(), Logger: p.log,
 		Handler: func(d share.Delivery) {
@@ -86,12 +107,16 @@ func (p *Picture) Run(ctx context.Context) error {
 			p.mu.Unlock()
 			if err != nil {
 				p.log.Debug("measurement not fused", "subject", d.Subject, "err", err)
+			} else if p.probe {
+				_ = p.node.NC.Publish(p.node.Nation.String()+".probe.fused",
+					[]byte(MeasurementID(m)+" "+strconv.FormatInt(time.Now().UnixNano(), 10)))
 			}
 		},
 	})
 	if err != nil {
 		return err
 	}
+	p.recv.Store(recv)
 	sub, err := p.node.NC.Subscribe("shared.*.digest", p.onDigest)
 	if err != nil {
 		return err
@@ -157,8 +182,14 @@ func (p *Picture) advance(now time.Time) {
 	}
 	for t := p.lastGrid.Add(advanceGrid); !t.After(g); t = t.Add(advanceGrid) {
 		p.eng.Advance(t)
-		d := p.eng.Digest()
-		p.remember(digestKey(d.Evidence, d.Through), d.Picture)
+		// Digests are taken on a coarser grid: hashing the whole picture
+		// costs several times a fusion step (9 ms against 1 ms per step
+		// in a 20-missile salvo), and a replay at 30× takes 7 steps a tick.
+		if t.Equal(t.Truncate(p.digestEvery())) {
+			d := p.eng.Digest()
+			p.remember(digestKey(d.Evidence, d.Through), d.Picture)
+			p.digest = d
+		}
 		p.lastGrid = t
 	}
 	evs := p.eng.Events()
@@ -214,10 +245,99 @@ func (p *Picture) advance(now time.Time) {
 	}
 }
 
+// restoreAlerts reads the alerts already in PICTURE — partners' as
+// received, and ours sent before a restart — before the node starts, so a
+// restarted node still shows them and does not send its own again. Partners'
+// alerts that arrive later come through the alert receiver.
+func (p *Picture) restoreAlerts(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	subj := "shared.*.alert.>"
+	info, err := p.node.JS.Stream(ctx, share.PictureStream)
+	if err != nil {
+		return fmt.Errorf("app: %s: restore alerts: %w", p.node.Nation, err)
+	}
+	si, err := info.Info(ctx, jetstream.WithSubjectFilter(subj))
+	if err != nil {
+		return fmt.Errorf("app: %s: restore alerts: %w", p.node.Nation, err)
+	}
+	want := uint64(0)
+	for _, c := range si.State.Subjects {
+		want += c
+	}
+	if want == 0 {
+		return nil
+	}
+	cons, err := p.node.JS.OrderedConsumer(ctx, share.PictureStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subj}})
+	if err != nil {
+		return fmt.Errorf("app: %s: restore alerts: %w", p.node.Nation, err)
+	}
+	got := uint64(0)
+	for got < want {
+		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(2*time.Second))
+		if err != nil {
+			return fmt.Errorf("app: %s: restore alerts: %w", p.node.Nation, err)
+		}
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			got++
+			p.restoreAlert(m.Subject(), m.Headers().Get("Trilink-Alert"), m.Data())
+		}
+		if n == 0 {
+			break // the messages counted may have expired meanwhile
+		}
+	}
+	p.log.Info("alerts restored", "alerts", got)
+	return nil
+}
+
+// restoreAlert records one alert message read back from PICTURE.
+func (p *Picture) restoreAlert(subject, id string, data []byte) {
+	parts := strings.Split(subject, ".")
+	if len(parts) < 5 || id == "" {
+		return
+	}
+	origin, err := nation.Parse(parts[1])
+	if err != nil {
+		return
+	}
+	a, err := cap.Decode(data)
+	if err != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rec, seen := p.received[id]
+	if !seen {
+		rec = receivedRecord(origin, id, a)
+		rec.Kind = parts[len(parts)-1]
+		rec.xml = data
+		p.received[id] = rec
+	}
+	if r := warn.Default().Region(parts[len(parts)-2]); r != nil {
+		rec.Regions = append(rec.Regions, AlertRegion{Code: r.ID, Name: map[string]string{"en": r.Name.En, "ja": r.Name.Ja, "ko": r.Name.Ko}})
+	}
+}
+
+// sentBefore reports whether our alert id was already sent before a
+// restart (restored from PICTURE).
+func (p *Picture) sentBefore(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.received[id]
+	return ok && r.Origin == p.node.Nation
+}
+
 // sendAlert releases one of our alerts: to partners and the public feeds
 // on shared.<n>.alert.<region>.<level>, one message per region (or
 // "sea" for a landing report at sea), and to live subscribers.
 func (p *Picture) sendAlert(rec *AlertRecord) {
+	if p.sentBefore(rec.ID) {
+		// Decided again after a restart: partners and the feeds have it.
+		p.log.Info("alert already sent before the restart", "id", rec.ID)
+		return
+	}
 	p.log.Info("alert", "id", rec.ID, "kind", rec.Kind, "msg_type", rec.MsgType, "regions", len(rec.Regions))
 	if p.audit != nil {
 		doc, _ := p.warning.Document(rec.ID)
@@ -371,16 +491,18 @@ func receivedRecord(origin nation.Nation, id string, a *cap.Alert) *AlertRecord 
 // Alerts returns our alerts and partners' as JSON values, newest first.
 func (p *Picture) Alerts() []any {
 	var all []*AlertRecord
-	if p.warning != nil {
-		for _, r := range p.warning.Alerts() {
-			all = append(all, p.alertView(r))
-		}
-	}
 	p.mu.Lock()
 	for _, r := range p.received {
 		all = append(all, r)
 	}
 	p.mu.Unlock()
+	if p.warning != nil {
+		for _, r := range p.warning.Alerts() {
+			if !p.sentBefore(r.ID) {
+				all = append(all, p.alertView(r))
+			}
+		}
+	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Sent.After(all[j].Sent) })
 	out := make([]any, len(all))
 	for i, r := range all {
@@ -391,6 +513,23 @@ func (p *Picture) Alerts() []any {
 
 // advanceGrid is the step of the fusion clock, in scenario time.
 const advanceGrid = time.Second
+
+// digestGrid is the spacing of the instants at which every node takes,
+// remembers and publishes its picture digest, in scenario time (a multiple
+// of advanceGrid), at real-time speed.
+const digestGrid = 5 * time.Second
+
+// digestEvery is the digest grid at the node's clock speed: digestGrid at
+// real time, stretched in a faster replay so that a node hashes its
+// picture about once a wall second at most (hashing a 20-missile picture
+// takes tens of milliseconds). Nodes of one exercise share the speed, hence
+// the grid.
+func (p *Picture) digestEvery() time.Duration {
+	if p.speed <= 5 {
+		return digestGrid
+	}
+	return time.Duration(math.Ceil(p.speed)) * time.Second
+}
 
 // digestKey names a picture by its evidence and the fusion clock.
 func digestKey(evidence string, through time.Time) string {
@@ -433,8 +572,11 @@ func (p *Picture) compare(n nation.Nation, key, theirs string) {
 
 func (p *Picture) publishDigest(ctx context.Context) {
 	p.mu.Lock()
-	d := p.eng.Digest()
+	d := p.digest
 	p.mu.Unlock()
+	if d.Evidence == "" {
+		return // no digest instant reached yet
+	}
 	b, _ := json.Marshal(DigestMsg{Nation: p.node.Nation, Evidence: d.Evidence, Picture: d.Picture, Measurements: d.Measurements, Through: d.Through, Sent: time.Now().UTC()})
 	msg := nats.NewMsg(p.node.Nation.SharedPrefix() + "digest")
 	msg.Data = b
@@ -505,7 +647,12 @@ func (p *Picture) Event(id string) (any, bool) {
 func (p *Picture) Agreement() share.PictureStatus {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	d := p.eng.Digest()
+	// The digest of the last digest instant (computing one here would
+	// hold the lock for the whole hash of the picture).
+	d := p.digest
+	if d.Evidence == "" {
+		d = p.eng.Digest()
+	}
 	st := share.PictureStatus{Evidence: d.Evidence, Picture: d.Picture, Measurements: d.Measurements}
 	for _, n := range nation.Nations {
 		if a, ok := p.partners[n]; ok {
@@ -537,11 +684,10 @@ func trimForLive(ev fusion.Event) fusion.Event {
 
 // Document returns a CAP document, ours or a partner's, by id.
 func (p *Picture) Document(origin nation.Nation, id string) ([]byte, bool) {
-	if origin == p.node.Nation {
-		if p.warning == nil {
-			return nil, false
+	if origin == p.node.Nation && p.warning != nil {
+		if b, ok := p.warning.Document(id); ok {
+			return b, true
 		}
-		return p.warning.Document(id)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

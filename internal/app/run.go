@@ -19,7 +19,6 @@ import (
 
 	"github.com/trilink/trilink/internal/auth"
 	"github.com/trilink/trilink/internal/cot"
-	"github.com/trilink/trilink/internal/export"
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/pki"
@@ -77,34 +76,12 @@ type Demo struct {
 
 // httpOptions describes what the demo's HTTP server shows.
 func (d *Demo) httpOptions() httpapi.Options {
-	return httpapi.Options{
+	o := httpapi.Options{
 		Status: d.status, Gatherer: newRegistry(d.Sys), Version: Version, Logger: d.log,
 		Nations: share.Nations, Hub: d.hub, Sensors: sensorList, Console: web.Dist,
-		Events: func(n share.Nation) []any { return d.pictures[n].Events() },
-		Event:  func(n share.Nation, id string) (any, bool) { return d.pictures[n].Event(id) },
-		Alerts: func(n share.Nation) []any { return d.pictures[n].Alerts() },
-		Snapshot: func(n share.Nation) any {
-			return map[string]any{"events": orEmpty(d.pictures[n].Events()), "alerts": orEmpty(d.pictures[n].Alerts())}
-		},
-		// Each nation's own feed; a partner's documents as received.
-		CAPFeed: func(n share.Nation) ([]byte, bool) { return d.pictures[n].warning.Feed(), true },
-		Export: func(n share.Nation, id, format string) ([]byte, string, string, error) {
-			f, err := export.ParseFormat(format)
-			if err != nil {
-				return nil, "", "", badRequest("format: %v", err)
-			}
-			b, err := exportEvent(exportPicture(d.pictures[n]), id, f)
-			return b, f.MediaType(), f.Ext(), err
-		},
-		CAPDocument: func(n share.Nation, id string) ([]byte, bool) {
-			for _, p := range d.pictures {
-				if b, ok := p.Document(n, id); ok {
-					return b, true
-				}
-			}
-			return nil, false
-		},
 	}
+	pictureOptions(&o, d.pictures)
+	return o
 }
 
 // status is the system's status with each nation's picture digest.
@@ -167,6 +144,7 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 	}
 	for _, n := range sys.Nodes {
 		p := newPicture(n, d.hub, d.clock.Now, log)
+		p.speed = cfg.Speed
 		p.audit = d.audit
 		p.hotline = d.hotline
 		// A replay is an exercise: its alerts carry status Exercise.
@@ -210,7 +188,7 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 	o.Hotline, o.Calls = d.hotline, d.calls
 	o.Auth = d.auth
 	reg := newRegistry(d.Sys)
-	reg.MustRegister(&hotlineCollector{d.hotline}, &ingestCollector{d.pictures}, &callCollector{d.calls})
+	reg.MustRegister(&hotlineCollector{d.hotline}, &pictureCollector{d.pictures}, &callCollector{d.calls})
 	o.Gatherer, o.Registerer = reg, reg
 	if d.gate != nil {
 		o.Measurements = d.gate.Accept
@@ -434,34 +412,13 @@ func RunNode(ctx context.Context, o NodeOptions, log *slog.Logger, stdout io.Wri
 	if cfg.DataDir == "" {
 		cfg.DataDir = filepath.Join(DefaultDataDir(), "node-"+n.String())
 	}
-	node, err := startNode(ctx, n, cfg, log)
+	nn, err := startNationNode(ctx, n, cfg, o.ConfigFile, log)
 	if err != nil {
 		return err
 	}
-	sys := &System{Nodes: []*Node{node}, log: log}
-	defer sys.Close()
-	svc, gate, tc, err := nodeSecurity(ctx, cfg, node, log)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.HTTP)
-	if err != nil {
-		return usagef("%s: http: %v", o.ConfigFile, err)
-	}
-	scheme := "http"
-	if tc != nil {
-		ln, scheme = tls.NewListener(ln, tc), "https"
-	}
-	reg := newRegistry(sys)
-	ho := httpapi.Options{Status: sys.Status, Gatherer: reg, Registerer: reg, Version: Version, Logger: log, Auth: svc,
-		Nations: []nation.Nation{n}}
-	if gate != nil {
-		ho.Measurements = gate.Accept
-		reg.MustRegister(gate.Collectors()...)
-	}
-	h := httpapi.New(ho)
-	fmt.Fprintf(stdout, "trilink node %s: %s://%s/\n", n, scheme, ln.Addr())
-	return runAll(ctx, log, sys.Run, func(ctx context.Context) error { return serveHTTP(ctx, ln, h, log) })
+	defer nn.Close()
+	fmt.Fprintf(stdout, "trilink node %s: %s://%s/\n", n, nn.scheme, nn.Addr())
+	return nn.Run(ctx)
 }
 
 func startNode(ctx context.Context, n share.Nation, cfg *NodeConfig, log *slog.Logger) (*Node, error) {
@@ -536,6 +493,10 @@ func nodeFederation(n share.Nation, cfg *NodeConfig) (*share.Federation, error) 
 		AppPassword:   share.RandomSecret(),
 		SysPassword:   share.RandomSecret(),
 		LeafPasswords: map[share.Nation]string{},
+		MaxStore:      cfg.Embedded.MaxStore,
+	}
+	if cfg.Embedded.AppPasswordEnv != "" {
+		own.AppPassword = os.Getenv(cfg.Embedded.AppPasswordEnv)
 	}
 	fed := &share.Federation{}
 	t := cfg.Embedded.TLS

@@ -170,9 +170,18 @@ func RunSim(ctx context.Context, o SimOptions, log *slog.Logger, stdout io.Write
 	return Replay(ctx, run, o.Speed, pubs, nil, log)
 }
 
+// MeasurementID is a measurement's message id on the backbone:
+// <sensor>:<seq>:<time in Unix ns> — what fusion tells measurements apart
+// by. A radar reports every object of a salvo in the same scan, at the same
+// instant, so the sensor and time alone are not unique (and the stream's
+// duplicate window would drop all plots of a scan but the first).
+func MeasurementID(m sensor.Measurement) string {
+	return m.Sensor + ":" + strconv.FormatUint(m.Seq, 10) + ":" + strconv.FormatInt(m.Time.UnixNano(), 10)
+}
+
 // Replay runs a simulation against the wall clock (scaled by speed) and
 // publishes each measurement with its nation's publisher on
-// shared.<n>.meas.<sensor>. The message id is <sensor>:<time>, so a replay
+// shared.<n>.meas.<sensor>. The message id is MeasurementID, so a replay
 // retried after a failure is stored once, and a later replay of the same
 // scenario (shifted to a new time) is new.
 func Replay(ctx context.Context, run *sim.Run, speed float64, pubs map[nation.Nation]*share.Publisher, clock *SimClock, log *slog.Logger) error {
@@ -201,7 +210,7 @@ func Replay(ctx context.Context, run *sim.Run, speed float64, pubs map[nation.Na
 		}
 		_, err = p.Publish(ctx, share.Msg{
 			Subject: m.Nation.SharedPrefix() + "meas." + m.Sensor,
-			ID:      m.Sensor + ":" + strconv.FormatInt(m.Time.UnixNano(), 10),
+			ID:      MeasurementID(m),
 			Data:    b,
 		})
 		sent++

@@ -55,6 +55,25 @@ func (p *Publisher) ID() string { return p.id }
 // anything but shared.<origin>.… and <origin>.….
 var ErrForeignSubject = errors.New("share: subject does not belong to the publishing nation")
 
+// ErrStoreFull is returned when the nation's JetStream store has no room
+// left (its file-store limit, or the disk): the message was not stored and
+// retrying will not help until space is freed. Nodes refuse new input then.
+var ErrStoreFull = errors.New("share: jetstream store full")
+
+// isStoreFull reports whether a JetStream error means the store has no room:
+// insufficient resources (10023: the server's max_file_store reached),
+// insufficient storage (10047), or a store write that failed for lack of
+// space (10077 with "no space" from the disk).
+func isStoreFull(e *jetstream.APIError) bool {
+	switch e.ErrorCode {
+	case 10023, 10047: // insufficient resources (the file store's limit), insufficient storage
+		return true
+	case 10077:
+		return strings.Contains(strings.ToLower(e.Description), "no space") || strings.Contains(strings.ToLower(e.Description), "resources")
+	}
+	return false
+}
+
 // Msg is one message to release.
 type Msg struct {
 	Subject string
@@ -93,6 +112,9 @@ func (p *Publisher) Publish(ctx context.Context, m Msg) (*jetstream.PubAck, erro
 		// however often it is sent; everything else — timeouts, no responders
 		// while a server restarts, a busy stream — is retried with the same id.
 		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && isStoreFull(apiErr) {
+			return nil, fmt.Errorf("share: publish %s: %w: %w", m.Subject, ErrStoreFull, err)
+		}
 		if errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500 && apiErr.Code != 408 && apiErr.Code != 429 {
 			return nil, fmt.Errorf("share: publish %s: %w", m.Subject, err)
 		}
