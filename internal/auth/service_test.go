@@ -26,7 +26,7 @@ func (c *clock) advance(d time.Duration)       { c.t = c.t.Add(d) }
 func newClock() *clock                         { return &clock{t: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)} }
 func (c *clock) cfg(u *auth.Users) auth.Config { return auth.Config{Users: u, Now: c.now} }
 
-func newService(t *testing.T, cfg auth.Config) *auth.Service {
+func newService(t testing.TB, cfg auth.Config) *auth.Service {
 	t.Helper()
 	if cfg.Users == nil {
 		cfg.Users = auth.NewUsers()

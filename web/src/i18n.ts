@@ -976,14 +976,17 @@ export function dateTime(iso: string | undefined, withDate = true): string {
   return new Intl.DateTimeFormat(locales[lang], opts).format(d);
 }
 
-/** timeEl returns a <time> element: local time shown, UTC on hover. */
+/** timeEl returns a <time> element: local time shown, UTC on hover; a missing or invalid time is a plain "never". */
 export function timeEl(iso: string | undefined, withDate = true): HTMLElement {
+  if (!validTime(iso)) {
+    const e = document.createElement("span");
+    e.textContent = t("never");
+    return e;
+  }
   const e = document.createElement("time");
   e.textContent = dateTime(iso, withDate);
-  if (validTime(iso)) {
-    e.dateTime = iso;
-    e.title = utc(iso);
-  }
+  e.dateTime = iso;
+  e.title = utc(iso);
   return e;
 }
 
