@@ -87,11 +87,13 @@ func nodeSecurity(ctx context.Context, cfg *NodeConfig, node *Node, log *slog.Lo
 	if sec.TLS.CertFile == "" {
 		return svc, nil, nil, nil
 	}
-	kp, err := tls.LoadX509KeyPair(sec.TLS.CertFile, sec.TLS.KeyFile)
+	// The certificate is re-read when its file changes: rotation needs no
+	// restart.
+	rl, err := pki.NewReloader(sec.TLS.CertFile, sec.TLS.KeyFile)
 	if err != nil {
 		return nil, nil, nil, usagef("security.tls: %v", err)
 	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{kp}}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: rl.GetCertificate}
 	if sec.PKIDir == "" {
 		return svc, nil, tc, nil
 	}
