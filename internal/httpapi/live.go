@@ -112,6 +112,9 @@ func (h *Hub) lastID() uint64 {
 	return h.nextID
 }
 
+// sessionRecheck is how often a live stream checks its session.
+var sessionRecheck = 5 * time.Second
+
 // live serves /api/v1/live?nation=N as Server-Sent Events.
 func (s *server) live(w http.ResponseWriter, r *http.Request) {
 	n, ok := s.nationParam(w, r)
@@ -162,10 +165,23 @@ func (s *server) live(w http.ResponseWriter, r *http.Request) {
 	fl.Flush()
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
+	// The stream lives as long as its session: checked every few seconds,
+	// which also keeps a watched console's session from going idle, and
+	// ends the stream of a user who is disabled or signed out.
+	recheck := time.NewTicker(sessionRecheck)
+	defer recheck.Stop()
+	tok := sessionToken(r)
 	for {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-recheck.C:
+			if s.o.Auth == nil || tok == "" {
+				continue
+			}
+			if _, err := s.o.Auth.Session(tok); err != nil {
+				return // the client's reconnect is answered 401
+			}
 		case m, open := <-c:
 			if !open {
 				return // dropped as too slow; the client resumes

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -134,5 +135,53 @@ func TestAPIErrorsAreJSON(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
 			t.Errorf("%s: not JSON: %v", tt.url, err)
 		}
+	}
+}
+
+// TestLiveEndsWithTheSession: a disabled user's open live stream ends
+// within a recheck, and its reconnect is refused.
+func TestLiveEndsWithTheSession(t *testing.T) {
+	defer httpapi.SetSessionRecheck(100 * time.Millisecond)()
+	hub := httpapi.NewHub(16)
+	o := httpapi.Options{Status: func(context.Context) []share.NodeStatus { return nil }, Gatherer: prometheus.NewRegistry(),
+		Nations: []nation.Nation{nation.JP}, Hub: hub}
+	tok := signIn(t, &o, nation.JP)
+	srv := httptest.NewServer(httpapi.New(o))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/live", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	ended := make(chan time.Time, 1)
+	go func() {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		ended <- time.Now()
+	}()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-ended:
+		t.Fatal("the stream ended while the session was good")
+	default:
+	}
+	disabled := time.Now()
+	if err := o.Auth.Disable("test", "jp-watch", true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case at := <-ended:
+		t.Logf("stream ended %v after the user was disabled", at.Sub(disabled).Round(time.Millisecond))
+	case <-time.After(3 * time.Second):
+		t.Fatal("the disabled user's stream still open after 3 s")
+	}
+	again, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Body.Close()
+	if again.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("reconnect: %d, want 401", again.StatusCode)
 	}
 }

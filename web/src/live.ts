@@ -146,6 +146,11 @@ export class Live {
         void this.poll();
         return;
       }
+      if (r.status === 401) {
+        // The session ended (expired, signed out, user disabled).
+        window.dispatchEvent(new Event("trilink:signed-out"));
+        return;
+      }
       if (!r.ok || !r.body) {
         this.scheduleReconnect();
         return;
