@@ -144,3 +144,21 @@ func testAuth(t *testing.T, o *httpapi.Options, user string, n nation.Nation) st
 	o.Auth = svc
 	return tok
 }
+
+// TestRolesInTheConsole: an observer sees the picture and is told the
+// hotline is not theirs, with no request refused along the way; a watch
+// officer of kr sees kr's node only.
+func TestRolesInTheConsole(t *testing.T) {
+	base := newQuietDemo(t)
+	b := webtest.NewBrowser(t, webtest.Options{})
+	dumpOnFail(t, b)
+	switchUser(t, b, base, "us-observer", "/?lang=en#/hotline")
+	waitJS(t, b, 10*time.Second, `document.getElementById("hl-error") && document.getElementById("hl-error").textContent.includes("not a hotline member")`)
+	if role := evalT[string](t, b, `document.getElementById("user-name").dataset.role`); role != "observer" {
+		t.Errorf("role %q", role)
+	}
+	if n := evalT[string](t, b, `window.trilink.store.nation + " " + [...document.getElementById("nation").options].map(o => o.value).join()`); n != "us us" {
+		t.Errorf("nation and choices %q, want us only", n)
+	}
+	noErrors(t, b)
+}

@@ -10,7 +10,6 @@ import {
   isPrecedence,
   latestEscalations,
   parseHotlineRoute,
-  pickMember,
   queryWords,
   receiptMark,
   receiptState,
@@ -197,16 +196,6 @@ describe("compose_and_member", () => {
     { name: "no_comma", in: "garbage", want: "" },
   ];
   for (const tt of b64) it(`base64_${tt.name}`, () => expect(base64FromDataURL(tt.in)).toBe(tt.want));
-
-  const members = [{ id: "kr-leader" }, { id: "kr-ops" }, { id: "kr-ops-deputy" }];
-  const picks: { name: string; stored: string | null; list: { id: string }[]; want: string }[] = [
-    { name: "stored", stored: "kr-ops-deputy", list: members, want: "kr-ops-deputy" },
-    { name: "default_ops", stored: null, list: members, want: "kr-ops" },
-    { name: "stored_other_nation", stored: "jp-ops", list: members, want: "kr-ops" },
-    { name: "no_ops_first", stored: null, list: [{ id: "kr-leader" }], want: "kr-leader" },
-    { name: "empty_list", stored: null, list: [], want: "kr-ops" },
-  ];
-  for (const tt of picks) it(`pick_${tt.name}`, () => expect(pickMember("kr", tt.list, tt.stored)).toBe(tt.want));
 
   const f = (name: string, size: number, type = "application/octet-stream") => ({ name, type, size });
   const files: { name: string; files: { name: string; type: string; size: number }[]; want: string; size?: number }[] = [

@@ -213,19 +213,6 @@ export function attachmentProblem(files: { name: string; type: string; size: num
   return "";
 }
 
-/** memberKey is the localStorage key of the member acted as at nation n. */
-export function memberKey(n: Nation): string {
-  return `trilink.hotline.member.${n}`;
-}
-
-/** pickMember chooses the member to act as: the stored one if it is a member, else `<n>-ops`, else the first. */
-export function pickMember(n: Nation, members: { id: string }[], stored: string | null): string {
-  const ids = members.map((m) => m.id);
-  if (stored && ids.includes(stored)) return stored;
-  if (ids.includes(`${n}-ops`)) return `${n}-ops`;
-  return ids[0] ?? `${n}-ops`;
-}
-
 /** isPrecedence reports whether s is one of the four precedences. */
 export function isPrecedence(s: string): s is Precedence {
   return (PRECEDENCES as string[]).includes(s);
@@ -236,22 +223,6 @@ export function isPrecedence(s: string): s is Precedence {
 function errText(e: unknown): string {
   if (e instanceof ApiError) return e.message || String(e.status);
   return e instanceof Error ? e.message : String(e);
-}
-
-function readStored(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function store(key: string, v: string): void {
-  try {
-    localStorage.setItem(key, v);
-  } catch {
-    /* private mode */
-  }
 }
 
 const ROOM_KEYS: Record<string, Key> = {
@@ -281,6 +252,8 @@ export class HotlinePanel {
   /** A message to focus once its room is shown (a search hit was followed). */
   private focusMsg = "";
   private unavailable = false;
+  /** The signed-in user is no hotline member. */
+  private noMember = false;
   private loadError = "";
   private roomError = "";
   private ackErrors = new Map<string, string>();
@@ -379,7 +352,6 @@ export class HotlinePanel {
       this.files = [...(this.filesInput.files ?? [])].map((file) => ({ file }));
       this.renderFiles();
     });
-    this.memberSel.addEventListener("change", () => this.actAs(this.memberSel.value));
     const searchForm = h(
       "form",
       { class: "hl-search", id: "hl-search", role: "search", "aria-labelledby": "hl-search-heading" },
@@ -479,7 +451,7 @@ export class HotlinePanel {
     this.el.dataset.member = this.member;
     this.heading.textContent = t("hl_heading", { nation: nationName(n) });
     // A live region: set only when what it says changes.
-    const err = this.unavailable ? t("hl_unavailable") : this.loadError ? t("hl_load_error", { err: this.loadError }) : "";
+    const err = this.noMember ? t("hl_no_member") : this.unavailable ? t("hl_unavailable") : this.loadError ? t("hl_load_error", { err: this.loadError }) : "";
     if (this.errorBox.textContent !== err) this.errorBox.textContent = err;
     this.errorBox.hidden = !err;
     this.renderMembers();
@@ -527,6 +499,7 @@ export class HotlinePanel {
     this.hits = null;
     this.seen = null;
     this.unavailable = false;
+    this.noMember = false;
     this.loadError = "";
     this.roomError = "";
     this.searchErr.textContent = "";
@@ -534,38 +507,25 @@ export class HotlinePanel {
     this.msgKeys = [];
     replace(this.msgList);
     this.draw();
+    // The page acts as the signed-in user's member; a user without one
+    // (an observer, an administrator) has no hotline.
+    this.member = signedInMember() ?? "";
+    if (!this.member) {
+      this.noMember = true;
+      this.draw();
+      return;
+    }
     try {
       const ms = await getJSON<HotlineMember[]>(`/api/v1/hotline/members?nation=${n}`);
       if (gen !== this.gen) return;
       this.members = Array.isArray(ms) ? ms : [];
-      this.member = signedInMember() ?? pickMember(n, this.members, readStored(memberKey(n)));
     } catch (e) {
       if (gen !== this.gen) return;
       if (e instanceof ApiError && e.status === 404) this.unavailable = true;
       else this.loadError = errText(e);
-      // Without the list, act as the signed-in member (or the operations centre).
-      this.member = signedInMember() ?? `${n}-ops`;
     }
     this.draw();
     if (!this.unavailable) this.schedule(0);
-  }
-
-  private actAs(member: string): void {
-    if (member === this.member || !this.nation) return;
-    this.member = member;
-    store(memberKey(this.nation), member);
-    this.gen++;
-    this.rooms = null;
-    this.messages = null;
-    this.hits = null;
-    this.seen = null;
-    this.roomError = "";
-    this.ackErrors.clear();
-    this.msgEls.clear();
-    this.msgKeys = [];
-    replace(this.msgList);
-    this.draw();
-    this.schedule(0);
   }
 
   /** schedule refreshes the page after wait ms (coalescing requests made meanwhile). */
@@ -580,7 +540,7 @@ export class HotlinePanel {
   }
 
   private async refresh(): Promise<void> {
-    if (!this.active || this.unavailable || !this.member || this.nation !== this.st.nation) return;
+    if (!this.active || this.unavailable || this.noMember || !this.member || this.nation !== this.st.nation) return;
     if (this.refreshing) {
       this.refreshAgain = true;
       return;
@@ -823,7 +783,7 @@ export class HotlinePanel {
     this.roomsList.dataset.key = key;
     const focused = this.roomsList.contains(document.activeElement) ? document.activeElement?.id : undefined;
     if (!this.rooms) {
-      replace(this.roomsList, h("li", { class: "empty" }, this.unavailable ? "—" : t("loading")));
+      replace(this.roomsList, h("li", { class: "empty" }, this.unavailable || this.noMember ? "—" : t("loading")));
       return;
     }
     if (!this.rooms.length) {
