@@ -9,11 +9,13 @@ demo:
 	$(GO) run ./cmd/trilink demo
 
 ## test: every test, as CI runs them (well under 10 minutes on 2 cores),
-## then a few seconds of fuzzing of every parser of outside input
+## then a few seconds of fuzzing of every parser of outside input (20,000 inputs
+## each: a count, not a duration, since a short -fuzztime duration can fail
+## spuriously with "context deadline exceeded")
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -timeout 9m -count=1 $(PKGS)
-	$(MAKE) --no-print-directory fuzz-edge FUZZTIME=2s
+	$(MAKE) --no-print-directory fuzz-edge FUZZTIME=20000x
 
 ## The packages whose fuzz targets parse outside input: measurements, hotline
 ## envelopes and receipts, audit entries, CAP, CoT, node configs, scenarios,
