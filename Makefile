@@ -9,19 +9,20 @@ demo:
 	$(GO) run ./cmd/trilink demo
 
 ## test: every test, as CI runs them (well under 10 minutes on 2 cores),
-## then a few seconds of fuzzing of every parser of outside input (20,000 inputs
+## then a few seconds of fuzzing of every parser of outside input (10,000 inputs
 ## each: a count, not a duration, since a short -fuzztime duration can fail
 ## spuriously with "context deadline exceeded")
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -timeout 9m -count=1 $(PKGS)
-	$(MAKE) --no-print-directory fuzz-edge FUZZTIME=20000x
+	$(MAKE) --no-print-directory fuzz-edge FUZZTIME=10000x
 
 ## The packages whose fuzz targets parse outside input: measurements, hotline
 ## envelopes and receipts, audit entries, CAP, CoT, node configs, scenarios,
-## YAML, every HTTP route, the users file, certificates and sensor ids.
+## YAML, every HTTP route, the users file, certificates and sensor ids, call
+## signalling.
 FUZZ_EDGE = ./internal/sensor ./internal/hotline ./internal/hotline/audit ./internal/warn/cap ./internal/cot \
-	./internal/app ./internal/sim ./internal/strictyaml ./internal/httpapi ./internal/auth ./internal/pki
+	./internal/app ./internal/sim ./internal/strictyaml ./internal/httpapi ./internal/auth ./internal/pki ./internal/call
 fuzz-edge:
 	FUZZTIME=$(FUZZTIME) PKGS="$(FUZZ_EDGE)" GO=$(GO) ./scripts/fuzz.sh
 
