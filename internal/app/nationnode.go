@@ -64,6 +64,7 @@ type NationNode struct {
 	sys     *System
 	picture *Picture
 	hotline *Hotline // nil when disabled
+	calls   *Calls   // nil without the hotline
 	watch   *storeWatch
 	hub     *httpapi.Hub
 	ln      net.Listener
@@ -106,6 +107,12 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 			return nil, err
 		}
 		nn.picture.hotline = nn.hotline
+		// Calls in the hotline's rooms: this nation's SFU, trunked to the
+		// partners' nodes over the backbone.
+		if nn.calls, err = newCalls(nn.sys, nn.hotline, nn.hub, log); err != nil {
+			nn.Close()
+			return nil, err
+		}
 	}
 	nn.watch = newStoreWatch(node, log)
 	pictures := map[share.Nation]*Picture{n: nn.picture}
@@ -115,8 +122,8 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 	reg := newRegistry(nn.sys)
 	reg.MustRegister(nn.watch, &pictureCollector{pictures})
 	if nn.hotline != nil {
-		o.Hotline = nn.hotline
-		reg.MustRegister(&hotlineCollector{nn.hotline})
+		o.Hotline, o.Calls = nn.hotline, nn.calls
+		reg.MustRegister(&hotlineCollector{nn.hotline}, &callCollector{nn.calls})
 	}
 	o.Gatherer, o.Registerer = reg, reg
 	svc, gate, tc, err := nodeSecurity(ctx, cfg, node, log)
@@ -167,7 +174,7 @@ func (nn *NationNode) Run(ctx context.Context) error {
 		func(ctx context.Context) error { return serveHTTP(ctx, nn.ln, nn.h, nn.log) },
 		func(ctx context.Context) error { return statusLoop(ctx, nn.status, nn.sys, nn.hub) }}
 	if nn.hotline != nil {
-		fns = append(fns, nn.hotline.Run)
+		fns = append(fns, nn.hotline.Run, nn.calls.Run)
 	}
 	return runAll(ctx, nn.log, fns...)
 }
