@@ -253,6 +253,9 @@ func (s *Service) start(u User, method string, remote netip.Addr) (string, Sessi
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.cfg.Now()
 	s.mu.Lock()
+	if len(s.sessions) >= maxEntries {
+		s.sweepLocked(now)
+	}
 	s.sessions[sha256.Sum256([]byte(token))] = &session{name: u.Name, method: method, created: now, lastSeen: now}
 	s.mu.Unlock()
 	s.audit(Event{Action: "login", User: u.Name, Remote: remote.String(), Detail: method})
@@ -374,21 +377,36 @@ func (s *Service) Disable(actor, name string, disabled bool) error {
 // server, named by a random id the client returns; it lives 5 minutes.
 const ceremonyTTL = 5 * time.Minute
 
-func (s *Service) keepCeremony(c *ceremony) string {
+func (s *Service) keepCeremony(c *ceremony) (string, error) {
 	raw := make([]byte, 18)
 	_, _ = rand.Read(raw)
 	id := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.cfg.Now()
 	c.expires = now.Add(ceremonyTTL)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for k, v := range s.ceremonies {
 		if v.expires.Before(now) {
 			delete(s.ceremonies, k)
 		}
 	}
+	if len(s.ceremonies) >= maxEntries {
+		return "", ErrRateLimited // a flood of unfinished ceremonies
+	}
 	s.ceremonies[id] = c
-	s.mu.Unlock()
-	return id
+	return id, nil
+}
+
+// maxEntries bounds the sessions and open ceremonies a node keeps.
+const maxEntries = 100000
+
+// sweepLocked drops expired sessions; s.mu is held.
+func (s *Service) sweepLocked(now time.Time) {
+	for k, ss := range s.sessions {
+		if now.Sub(ss.lastSeen) > s.cfg.SessionIdle || now.Sub(ss.created) > s.cfg.SessionMax {
+			delete(s.sessions, k)
+		}
+	}
 }
 
 func (s *Service) takeCeremony(id string, user string) (*ceremony, error) {
@@ -419,7 +437,8 @@ func (s *Service) BeginRegistration(token string) (*protocol.CredentialCreation,
 	if err != nil {
 		return nil, "", fmt.Errorf("auth: passkey registration: %w", err)
 	}
-	return opts, s.keepCeremony(&ceremony{data: *data, user: u.Name}), nil
+	id, err := s.keepCeremony(&ceremony{data: *data, user: u.Name})
+	return opts, id, err
 }
 
 // FinishRegistration checks the authenticator's answer in r's body and
@@ -461,7 +480,8 @@ func (s *Service) BeginLogin(remote netip.Addr) (*protocol.CredentialAssertion, 
 	if err != nil {
 		return nil, "", fmt.Errorf("auth: passkey login: %w", err)
 	}
-	return opts, s.keepCeremony(&ceremony{data: *data}), nil
+	id, err := s.keepCeremony(&ceremony{data: *data})
+	return opts, id, err
 }
 
 // FinishLogin checks the assertion in r's body and returns a session.
