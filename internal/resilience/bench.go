@@ -255,10 +255,10 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // the sustained rate, and a flood for the health checks.
 func BenchE2E(ctx context.Context, cfg E2EConfig) (*E2EFigures, error) {
 	if cfg.Seconds <= 0 {
-		cfg.Seconds = 8
+		cfg.Seconds = 15
 	}
 	if len(cfg.Rates) == 0 {
-		cfg.Rates = []int{250, 500, 1000, 2000, 5000, 10000, 20000}
+		cfg.Rates = []int{500, 1000, 2000, 5000, 10000, 20000}
 	}
 	salvo, err := SalvoMeasurements(ctx)
 	if err != nil {
