@@ -400,9 +400,10 @@ func sustained(ctx context.Context, cfg E2EConfig, salvo []sensor.Measurement, r
 		sf.LagP99Ms = ms(Quantile(s, 0.99))
 	}
 	// Kept up: everything taken in everywhere, publishing at ≥ 95 % of
-	// the offered rate, and the median lag of the second half not growing
-	// past twice the first half's (plus 50 ms of noise).
-	sf.Kept = missing == 0 && sf.AchievedPerS >= 0.95*float64(rate) && sf.LagP50LastMs <= 2*sf.LagP50FirstMs+50
+	// the offered rate, the median lag of the second half not growing
+	// past twice the first half's (plus 50 ms of noise), and under 1 s (a
+	// steady lag of seconds is not keeping up either).
+	sf.Kept = missing == 0 && sf.AchievedPerS >= 0.95*float64(rate) && sf.LagP50LastMs <= 2*sf.LagP50FirstMs+50 && sf.LagP50LastMs < 1000
 	return sf, nil
 }
 
