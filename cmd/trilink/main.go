@@ -83,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.BoolVar(&o.JSON, "json", false, "print one JSON object")
 		fs.StringVar(&o.Dir, "data", "", "scratch directory (default: a temporary one)")
 		fs.IntVar(&o.Seeds, "seeds", 50, "estimator: Monte Carlo runs per scenario")
-		fs.Float64Var(&o.Seconds, "seconds", 0, "length of each measured phase (default: backbone 5, hotline 20, e2e 8)")
+		fs.Float64Var(&o.Seconds, "seconds", 0, "length of each measured phase (default: backbone 5, hotline 20, e2e 15)")
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 		fs.BoolVar(&o.XML, "xml", false, "cot: TAK protocol v0 (XML) clients instead of v1 (protobuf)")
 		fs.DurationVar(&o.AllHandsEvery, "all-hands-every", 0, "hotline: period of the FLASH to all 500 members (default 2s; negative: none)")

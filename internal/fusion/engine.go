@@ -149,6 +149,10 @@ type Engine struct {
 	cps     []checkpoint
 	st      *state
 	newest  time.Time // newest accepted measurement
+	pruned  bool      // measurements have been forgotten (prune)
+	// cutoffs are the instants process advanced the picture's clock to,
+	// ascending, back to the retention horizon.
+	cutoffs []time.Time
 	now     time.Time // latest Advance
 	// evidence is the XOR of the SHA-256 of every processed measurement
 	// and n their number: a hash of the set, whatever the order.
@@ -274,21 +278,43 @@ func (e *Engine) process(ready []sensor.Measurement, clockTo time.Time) {
 	}
 	replay := ready
 	if len(ready) > 0 && len(e.done) > 0 && !groupLess(&e.done[len(e.done)-1], &ready[0]) {
-		// Late data: back to the last checkpoint wholly before it.
+		// Late data: back to the last checkpoint wholly before it — before
+		// it in the order of measurements, and with the picture's clock
+		// not yet past it (an Advance between groups moves the clock on,
+		// and a state whose clock is ahead of a measurement has already
+		// timed out what that measurement would have kept alive).
 		c := -1
 		for i := len(e.cps) - 1; i >= 0; i-- {
 			p := e.cps[i].pos
-			if p == 0 || groupLess(&e.done[p-1], &ready[0]) {
+			if (p == 0 || groupLess(&e.done[p-1], &ready[0])) && !e.cps[i].st.clock.After(ready[0].Time) {
 				c = i
 				break
 			}
 		}
-		if c < 0 {
-			// Older than every checkpoint (pruned): it cannot be merged.
-			e.stats.Rejected["too_old"] += len(ready)
-			return
+		var cp checkpoint
+		switch {
+		case c >= 0:
+			cp = e.cps[c]
+		case !e.pruned:
+			// Nothing forgotten yet: re-run everything from the empty
+			// picture, as if every measurement had come in order.
+			cp = checkpoint{st: &state{}}
+		default:
+			// Fall back to the last checkpoint before it in order alone.
+			for i := len(e.cps) - 1; i >= 0; i-- {
+				p := e.cps[i].pos
+				if p == 0 || groupLess(&e.done[p-1], &ready[0]) {
+					c = i
+					break
+				}
+			}
+			if c < 0 {
+				// Older than every checkpoint (pruned): it cannot be merged.
+				e.stats.Rejected["too_old"] += len(ready)
+				return
+			}
+			cp = e.cps[c]
 		}
-		cp := e.cps[c]
 		tail := e.done[cp.pos:]
 		replay = make([]sensor.Measurement, 0, len(tail)+len(ready))
 		i, j := 0, 0
@@ -305,7 +331,7 @@ func (e *Engine) process(ready []sensor.Measurement, clockTo time.Time) {
 			e.addEvidence(&ready[i])
 		}
 		e.done = e.done[:cp.pos:cp.pos]
-		e.cps = e.cps[:c+1]
+		e.cps = e.cps[:c+1] // c = -1: none kept, the re-run makes them
 		e.st = cp.st.clone()
 		e.stats.Reruns++
 	} else {
@@ -319,6 +345,12 @@ func (e *Engine) process(ready []sensor.Measurement, clockTo time.Time) {
 			j++
 		}
 		t := replay[i].Time
+		// The clock instants the picture was advanced to before this
+		// group arrived in order: a re-run passes through them too, so
+		// that late data gives the picture in-order data would have.
+		for k := sort.Search(len(e.cutoffs), func(k int) bool { return e.cutoffs[k].After(e.st.clock) }); k < len(e.cutoffs) && e.cutoffs[k].Before(t); k++ {
+			e.st.advance(&e.cfg, e.cutoffs[k])
+		}
 		if n := len(e.cps); n == 0 || t.Sub(e.cps[n-1].t) >= e.cfg.CheckpointEvery {
 			e.cps = append(e.cps, checkpoint{pos: len(e.done), t: t, st: e.st.clone()})
 		}
@@ -327,7 +359,13 @@ func (e *Engine) process(ready []sensor.Measurement, clockTo time.Time) {
 		i = j
 	}
 	e.stats.Processed = e.n
+	for k := sort.Search(len(e.cutoffs), func(k int) bool { return e.cutoffs[k].After(e.st.clock) }); k < len(e.cutoffs) && e.cutoffs[k].Before(clockTo); k++ {
+		e.st.advance(&e.cfg, e.cutoffs[k])
+	}
 	e.st.advance(&e.cfg, clockTo)
+	if n := len(e.cutoffs); n == 0 || clockTo.After(e.cutoffs[n-1]) {
+		e.cutoffs = append(e.cutoffs, clockTo)
+	}
 	e.prune()
 }
 
@@ -381,6 +419,10 @@ func (e *Engine) prune() {
 		return
 	}
 	cut := e.cps[c].pos
+	e.pruned = true
+	if k := sort.Search(len(e.cutoffs), func(k int) bool { return !e.cutoffs[k].Before(e.cps[c].t) }); k > 0 {
+		e.cutoffs = append([]time.Time(nil), e.cutoffs[k:]...)
+	}
 	for _, m := range e.done[:cut] {
 		if m.Time.Before(horizon) {
 			delete(e.seen, mkey{m.Sensor, m.Seq, m.Time.UnixNano()})
