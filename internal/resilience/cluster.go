@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/trilink/trilink/internal/auth"
+	"github.com/trilink/trilink/internal/netproxy"
 	"github.com/trilink/trilink/internal/share"
 )
 
@@ -52,7 +52,7 @@ type Cluster struct {
 	leafEnv map[[2]share.Nation]string // pair → env name
 	env     []string
 	ports   map[share.Nation]nodePorts
-	proxies map[[2]share.Nation]*Proxy
+	proxies map[[2]share.Nation]*netproxy.Proxy
 	client  *http.Client
 	// userPass is the password of each node's account <n>-ops (a watch
 	// officer acting as the ops member), which the harness signs in as.
@@ -86,7 +86,7 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		o.ScenarioStart = o.WallStart
 	}
 	c := &Cluster{o: o, appPass: share.RandomSecret(), leafEnv: map[[2]share.Nation]string{}, ports: map[share.Nation]nodePorts{},
-		proxies: map[[2]share.Nation]*Proxy{}, procs: map[share.Nation]*proc{}, tokens: map[share.Nation]string{},
+		proxies: map[[2]share.Nation]*netproxy.Proxy{}, procs: map[share.Nation]*proc{}, tokens: map[share.Nation]string{},
 		userPass: "resilience-" + share.RandomSecret(),
 		client:   &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
 	c.env = append(os.Environ(), "TRILINK_APP_PASSWORD="+c.appPass)
@@ -103,7 +103,7 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		c.ports[n] = nodePorts{ports[3*i], ports[3*i+1], ports[3*i+2]}
 	}
 	for _, p := range pairs {
-		px, err := NewProxy(fmt.Sprintf("127.0.0.1:%d", c.ports[p[1]].leaf))
+		px, err := netproxy.New(fmt.Sprintf("127.0.0.1:%d", c.ports[p[1]].leaf))
 		if err != nil {
 			c.Close()
 			return nil, err
@@ -511,92 +511,3 @@ func (c *Cluster) RSS(n share.Nation) (uint64, error) {
 	return 0, errors.New("resilience: no VmRSS")
 }
 
-// Proxy is a loopback TCP proxy that can be cut: while down it closes
-// every connection through it and refuses new ones, like a failed link.
-type Proxy struct {
-	ln     net.Listener
-	target string
-
-	mu    sync.Mutex // guards down and conns
-	down  bool
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
-}
-
-// NewProxy starts a proxy on 127.0.0.1 forwarding to target.
-func NewProxy(target string) (*Proxy, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("resilience: proxy: %w", err)
-	}
-	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	p.wg.Add(1)
-	go p.accept()
-	return p, nil
-}
-
-// Addr returns the proxy's "host:port".
-func (p *Proxy) Addr() string { return p.ln.Addr().String() }
-
-// SetDown cuts (true) or restores (false) the link.
-func (p *Proxy) SetDown(down bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = down
-	if down {
-		for c := range p.conns {
-			c.Close()
-		}
-	}
-}
-
-// Close stops the proxy.
-func (p *Proxy) Close() {
-	p.ln.Close()
-	p.SetDown(true)
-	p.wg.Wait()
-}
-
-func (p *Proxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if p.down {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.mu.Unlock()
-		up, err := net.DialTimeout("tcp", p.target, 2*time.Second)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		if p.down {
-			p.mu.Unlock()
-			c.Close()
-			up.Close()
-			continue
-		}
-		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
-		p.wg.Add(2)
-		p.mu.Unlock()
-		pipe := func(dst, src net.Conn) {
-			defer p.wg.Done()
-			_, _ = io.Copy(dst, src)
-			dst.Close()
-			src.Close()
-			p.mu.Lock()
-			delete(p.conns, dst)
-			delete(p.conns, src)
-			p.mu.Unlock()
-		}
-		go pipe(up, c)
-		go pipe(c, up)
-	}
-}
