@@ -510,4 +510,3 @@ func (c *Cluster) RSS(n share.Nation) (uint64, error) {
 	}
 	return 0, errors.New("resilience: no VmRSS")
 }
-
