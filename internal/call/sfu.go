@@ -355,7 +355,6 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 			r.call, r.precedence, r.started = lc.call, lc.prec, lc.started // back before the call was ended
 		} else {
 			r.call, r.precedence, r.started, started = randomID(), cmp.Or(req.Precedence, "immediate"), ss.joined, true
-			evs = append(evs, Event{Kind: EventStart, Room: roomID, Call: r.call, Member: member, Precedence: r.precedence, Time: ss.joined})
 		}
 	}
 	r.sessions[ss.id] = ss
@@ -364,7 +363,16 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 	for _, src := range r.sources {
 		s.assign(src, ss)
 	}
-	evs = append(evs, Event{Kind: EventJoin, Room: roomID, Call: r.call, Member: member, Precedence: r.precedence, Video: req.Video, Time: ss.joined})
+	joinEv := Event{Kind: EventJoin, Room: roomID, Call: r.call, Member: member, Precedence: r.precedence, Video: req.Video, Time: ss.joined}
+	if started {
+		// A new call is announced once the partners' rosters have had time
+		// to show a call they started at the same moment: the earlier of
+		// the two wins (onRoster) and only its start is posted.
+		startEv := Event{Kind: EventStart, Room: roomID, Call: r.call, Member: member, Precedence: r.precedence, Time: ss.joined}
+		time.AfterFunc(StartSettle, func() { s.settleStart(startEv, joinEv) })
+	} else {
+		evs = append(evs, joinEv)
+	}
 	resp := &JoinResponse{Type: "answer", SDP: pc.LocalDescription().SDP, Session: ss.id, Call: r.call, Started: started}
 	ss.timer = time.AfterFunc(s.cfg.ConnectTimeout, func() {
 		if !ss.connected.Load() {
@@ -533,6 +541,35 @@ func (s *SFU) checkEnd(roomID string) {
 	}
 	s.mu.Unlock()
 	s.emit([]Event{{Kind: EventEnd, Room: roomID, Call: lc.call, Member: lc.member, Precedence: lc.prec, Time: now.UTC()}})
+}
+
+// StartSettle is how long a new call waits for the partners' rosters
+// before its start is posted: longer than a roster takes to cross the
+// backbone.
+var StartSettle = time.Second
+
+// settleStart posts a call's start and its starter's join, unless a
+// partner's earlier call in the room was adopted meanwhile: then only the
+// join, to that call.
+func (s *SFU) settleStart(start, join Event) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	var evs []Event
+	if r := s.rooms[start.Room]; r != nil && r.call != start.Call && r.call != "" {
+		join.Call, join.Precedence = r.call, r.precedence
+	} else {
+		evs = append(evs, start)
+	}
+	s.mu.Unlock()
+	s.emit(append(evs, join))
+}
+
+// earlier orders two calls of a room: by start time, then by id.
+func earlier(at time.Time, id string, than time.Time, thanID string) bool {
+	return at.Before(than) || at.Equal(than) && id < thanID
 }
 
 func (s *SFU) emit(evs []Event) {

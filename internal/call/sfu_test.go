@@ -29,6 +29,12 @@ func (r *recorder) add(e call.Event) {
 	r.mu.Unlock()
 }
 
+func (r *recorder) all() []call.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]call.Event(nil), r.evs...)
+}
+
 func (r *recorder) kinds(member string) []call.EventKind {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -346,5 +352,43 @@ func TestExports(t *testing.T) {
 	}
 	if st := sfus[nation.JP].Stats(); st.TrunkTracks != 1 {
 		t.Errorf("jp sends %d streams over its trunks, want 1 (to kr)", st.TrunkTracks)
+	}
+}
+
+// TestSimultaneousStart: jp and kr start a call in the same room at the
+// same moment, before either's roster reached the other. The earlier start
+// wins: exactly one start is posted, and both nations end up in one call.
+func TestSimultaneousStart(t *testing.T) {
+	sfus, rec := nations(t, 10*time.Second)
+	var wg sync.WaitGroup
+	for _, m := range []struct {
+		n      nation.Nation
+		member string
+	}{{nation.JP, "jp-ops"}, {nation.KR, "kr-ops"}} {
+		wg.Add(1)
+		go func() { defer wg.Done(); join(t, sfus[m.n], "ops", m.member) }()
+	}
+	wg.Wait()
+	waitFor(t, 5*time.Second, "one call in both nations", func() bool {
+		a, b := sfus[nation.JP].State("ops"), sfus[nation.KR].State("ops")
+		return a.Call != "" && a.Call == b.Call
+	})
+	waitFor(t, 5*time.Second, "both joins reported", func() bool {
+		return count(kindsOf(rec.all()), call.EventJoin) == 2
+	})
+	time.Sleep(500 * time.Millisecond)
+	evs := rec.all()
+	if n := count(kindsOf(evs), call.EventStart); n != 1 {
+		t.Fatalf("%d starts, want 1: %+v", n, evs)
+	}
+	callID := sfus[nation.JP].State("ops").Call
+	for _, e := range evs {
+		if e.Call != callID {
+			t.Errorf("event %s of %s for call %s, want %s", e.Kind, e.Member, e.Call, callID)
+		}
+	}
+	// The start comes before the starter's join.
+	if kindsOf(evs)[0] != call.EventStart {
+		t.Errorf("first event %s, want start", kindsOf(evs)[0])
 	}
 }

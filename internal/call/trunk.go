@@ -519,6 +519,7 @@ func (s *SFU) onRoster(msg *nats.Msg) {
 	s.mu.Lock()
 	old := s.remote[from]
 	s.remote[from] = remoteRoster{msg: m, at: time.Now()}
+	var adopted []string
 	changed := map[string]string{}
 	for _, r := range old.msg.Rooms {
 		b, _ := json.Marshal(r)
@@ -531,15 +532,22 @@ func (s *SFU) onRoster(msg *nats.Msg) {
 			rooms = append(rooms, r.Room)
 		}
 		delete(changed, r.Room)
-		// A local room without a call joins the partner's.
-		if lr := s.rooms[r.Room]; lr != nil && lr.call == "" && len(r.Participants) > 0 {
+		// A local room without a call joins the partner's; a room whose call
+		// started later than the partner's (both started at once) adopts the
+		// earlier one, so that the nations are in one call.
+		if lr := s.rooms[r.Room]; lr != nil && len(r.Participants) > 0 && r.Call != lr.call &&
+			(lr.call == "" || earlier(r.Started, r.Call, lr.started, lr.call)) {
 			lr.call, lr.precedence, lr.started = r.Call, r.Precedence, r.Started
+			adopted = append(adopted, r.Room)
 		}
 	}
 	for id := range changed {
 		rooms = append(rooms, id)
 	}
 	s.mu.Unlock()
+	for _, id := range adopted {
+		s.changed(id) // our roster now names the adopted call
+	}
 	if s.cfg.OnChange != nil {
 		for _, id := range rooms {
 			s.cfg.OnChange(id)

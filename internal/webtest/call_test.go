@@ -134,8 +134,8 @@ func TestThreeNationCall(t *testing.T) {
 	setSelect(t, bs[0], "call-prec", "FLASH")
 	for i := range who {
 		// As a member would: join once the call in progress shows in the
-		// page. (Two nations starting a call in the same second each post
-		// a start; see the issue note.)
+		// page. (Two nations starting at once are internal/call's
+		// TestSimultaneousStart.)
 		for j := 0; j < i; j++ {
 			waitJS(t, bs[i], 10*time.Second, `document.querySelector("#call-participants li[data-member=`+who[j].member+`]")`)
 		}
