@@ -39,7 +39,7 @@ type DemoLogins struct {
 // roster (leader, officials, watch officers), an observer and an admin.
 // Passkeys work at http://localhost:<port> (WebAuthn refuses IP
 // addresses as relying party ids).
-func demoAuth(ln net.Addr, keeper *auditKeeper, log *slog.Logger) (*auth.Service, DemoLogins, error) {
+func demoAuth(ln net.Addr, keeper *auditKeeper, onDisable func(auth.User), log *slog.Logger) (*auth.Service, DemoLogins, error) {
 	pw, err := demoPassword()
 	if err != nil {
 		return nil, DemoLogins{}, err
@@ -74,7 +74,7 @@ func demoAuth(ln net.Addr, keeper *auditKeeper, log *slog.Logger) (*auth.Service
 		}
 	}
 	_, port, _ := net.SplitHostPort(ln.String())
-	svc, err := auth.New(auth.Config{Users: users, LoopbackOnly: true, Audit: securityAudit(users.Get, keeper, log),
+	svc, err := auth.New(auth.Config{Users: users, LoopbackOnly: true, Audit: securityAudit(users.Get, keeper, log), OnDisable: onDisable,
 		RPID: "localhost", RPOrigins: []string{"http://localhost:" + port, "https://localhost:" + port}})
 	if err != nil {
 		return nil, DemoLogins{}, err

@@ -73,6 +73,19 @@ func (c *Calls) Run(ctx context.Context) error {
 	}
 }
 
+// Expel ends member's call sessions in every nation this process serves:
+// the account was disabled.
+func (c *Calls) Expel(member string) {
+	if c == nil || member == "" {
+		return
+	}
+	for n, s := range c.sfu {
+		if k := s.Expel(member, "account disabled"); k > 0 {
+			c.log.Info("call: sessions of a disabled account ended", "nation", n.String(), "member", member, "sessions", k)
+		}
+	}
+}
+
 // Stats returns nation n's SFU counts.
 func (c *Calls) Stats(n nation.Nation) call.Stats {
 	if s := c.sfu[n]; s != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trilink/trilink/internal/export"
+	"github.com/trilink/trilink/internal/auth"
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/share"
@@ -126,7 +127,7 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 		reg.MustRegister(&hotlineCollector{nn.hotline}, &callCollector{nn.calls})
 	}
 	o.Gatherer, o.Registerer = reg, reg
-	svc, gate, tc, err := nodeSecurity(ctx, cfg, node, log)
+	svc, gate, tc, err := nodeSecurity(ctx, cfg, node, func(u auth.User) { nn.calls.Expel(u.Member) }, log)
 	if err != nil {
 		nn.Close()
 		return nil, err

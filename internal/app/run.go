@@ -171,7 +171,7 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 			UIDPrefix: "trilink." + tn.String() + ".", Opex: "e-trilink-demo"})
 		d.pictures[tn].tak = d.tak
 	}
-	if d.auth, d.Logins, err = demoAuth(ln.Addr(), d.audit, log); err != nil {
+	if d.auth, d.Logins, err = demoAuth(ln.Addr(), d.audit, func(u auth.User) { d.calls.Expel(u.Member) }, log); err != nil {
 		d.Close()
 		return nil, err
 	}

@@ -55,6 +55,9 @@ type Config struct {
 	LoopbackOnly bool
 	// Audit receives every security action; nil drops them.
 	Audit func(Event)
+	// OnDisable is told of a user just disabled, after their sessions
+	// ended, so that what else they hold (calls) ends too.
+	OnDisable func(User)
 	Now   func() time.Time
 }
 
@@ -368,6 +371,9 @@ func (s *Service) Disable(actor, name string, disabled bool) error {
 	action := "user-enabled"
 	if disabled {
 		action = "user-disabled"
+		if u, ok := s.cfg.Users.Get(name); ok && s.cfg.OnDisable != nil {
+			s.cfg.OnDisable(u)
+		}
 	}
 	s.audit(Event{Action: action, User: name, Actor: actor})
 	return nil

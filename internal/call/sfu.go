@@ -388,6 +388,31 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 	return resp, nil
 }
 
+// Expel ends every session of member (whose account was disabled, say),
+// reporting each as a leave with reason; it returns how many it ended.
+func (s *SFU) Expel(member, reason string) int {
+	s.mu.Lock()
+	var gone []*session
+	var evs []Event
+	for _, ss := range s.sessions {
+		if ss.member == member {
+			gone = append(gone, ss)
+			evs = append(evs, s.removeLocked(ss, reason)...)
+		}
+	}
+	s.mu.Unlock()
+	rooms := map[string]bool{}
+	for _, ss := range gone {
+		s.closePC(ss.pc)
+		rooms[ss.room] = true
+	}
+	s.emit(evs)
+	for r := range rooms {
+		s.changed(r)
+	}
+	return len(gone)
+}
+
 // room returns room id, making it; s.mu is held.
 func (s *SFU) room(id string) *room {
 	r := s.rooms[id]
