@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/trilink/trilink/internal/export"
 	"github.com/trilink/trilink/internal/auth"
+	"github.com/trilink/trilink/internal/export"
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/share"

@@ -58,7 +58,7 @@ type Config struct {
 	// OnDisable is told of a user just disabled, after their sessions
 	// ended, so that what else they hold (calls) ends too.
 	OnDisable func(User)
-	Now   func() time.Time
+	Now       func() time.Time
 }
 
 // Event is one security action, for the audit log.
