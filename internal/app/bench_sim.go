@@ -81,16 +81,9 @@ func benchSim(ctx context.Context) (*SimFigures, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := sim.Plan(salvo, nil)
+	flights, err := sim.Repeat(salvo, 20, 90*time.Second)
 	if err != nil {
 		return nil, err
-	}
-	var flights []sim.Flight
-	for i := range 20 {
-		f := base[i%len(base)]
-		f.Spec.ID = fmt.Sprintf("S%02d", i+1)
-		f.Spec.Time = f.Spec.Time.Add(time.Duration(i/len(base)) * 90 * time.Second)
-		flights = append(flights, f)
 	}
 	net := sensor.DefaultNetwork()
 	var sensors []*sensor.Sensor

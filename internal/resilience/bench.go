@@ -25,16 +25,9 @@ func SalvoMeasurements(ctx context.Context) ([]sensor.Measurement, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := sim.Plan(sc, nil)
+	flights, err := sim.Repeat(sc, 20, 90*time.Second)
 	if err != nil {
 		return nil, err
-	}
-	var flights []sim.Flight
-	for i := range 20 {
-		f := base[i%len(base)]
-		f.Spec.ID = fmt.Sprintf("S%02d", i+1)
-		f.Spec.Time = f.Spec.Time.Add(time.Duration(i/len(base)) * 90 * time.Second)
-		flights = append(flights, f)
 	}
 	sensors, err := sim.Sensors(sc)
 	if err != nil {

@@ -48,3 +48,24 @@ func Plan(sc *Scenario, src []byte) ([]Flight, error) {
 	}
 	return out, nil
 }
+
+// Repeat plans sc's launches and repeats them, each repetition every
+// `every` later, until there are n flights, named S01, S02, …: the
+// benchmarks' 20-missile salvo from a reported one.
+func Repeat(sc *Scenario, n int, every time.Duration) ([]Flight, error) {
+	base, err := Plan(sc, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(base) == 0 {
+		return nil, fmt.Errorf("sim: %s has no launches to repeat", sc.Name)
+	}
+	flights := make([]Flight, 0, n)
+	for i := range n {
+		f := base[i%len(base)]
+		f.Spec.ID = fmt.Sprintf("S%02d", i+1)
+		f.Spec.Time = f.Spec.Time.Add(time.Duration(i/len(base)) * every)
+		flights = append(flights, f)
+	}
+	return flights, nil
+}
