@@ -149,6 +149,7 @@ type room struct {
 	started    time.Time
 	sessions   map[string]*session // by session id
 	sources    map[string]*source  // by source key
+	pending    *pendingStart       // a new call's start, until it settles
 }
 
 // New returns an SFU; Run links its trunks.
@@ -369,7 +370,8 @@ func (s *SFU) Join(ctx context.Context, roomID, member string, req JoinRequest) 
 		// to show a call they started at the same moment: the earlier of
 		// the two wins (onRoster) and only its start is posted.
 		startEv := Event{Kind: EventStart, Room: roomID, Call: r.call, Member: member, Precedence: r.precedence, Time: ss.joined}
-		time.AfterFunc(StartSettle, func() { s.settleStart(startEv, joinEv) })
+		r.pending = &pendingStart{start: startEv, join: joinEv}
+		time.AfterFunc(StartSettle, func() { s.settleStart(roomID) })
 	} else {
 		evs = append(evs, joinEv)
 	}
@@ -501,7 +503,8 @@ func (s *SFU) removeLocked(ss *session, reason string) []Event {
 		}
 	}
 	now := time.Now().UTC()
-	evs := []Event{{Kind: EventLeave, Room: r.id, Call: r.call, Member: ss.member, Precedence: r.precedence, Reason: reason, Time: now}}
+	// A start still settling is posted now, before the leave.
+	evs := append(s.flushStartLocked(r), Event{Kind: EventLeave, Room: r.id, Call: r.call, Member: ss.member, Precedence: r.precedence, Reason: reason, Time: now})
 	if len(r.sessions) == 0 && reason != "replaced" {
 		// Whether the call has ended is decided once the partners' rosters
 		// have caught up: see checkEnd.
@@ -573,23 +576,35 @@ func (s *SFU) checkEnd(roomID string) {
 // backbone.
 var StartSettle = time.Second
 
-// settleStart posts a call's start and its starter's join, unless a
-// partner's earlier call in the room was adopted meanwhile: then only the
-// join, to that call.
-func (s *SFU) settleStart(start, join Event) {
+// pendingStart is a new call's start and its starter's join, held for
+// StartSettle.
+type pendingStart struct{ start, join Event }
+
+// settleStart posts room's pending start, if it is still pending.
+func (s *SFU) settleStart(roomID string) {
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
 	var evs []Event
-	if r := s.rooms[start.Room]; r != nil && r.call != start.Call && r.call != "" {
-		join.Call, join.Precedence = r.call, r.precedence
-	} else {
-		evs = append(evs, start)
+	if r := s.rooms[roomID]; r != nil && !s.closed {
+		evs = s.flushStartLocked(r)
 	}
 	s.mu.Unlock()
-	s.emit(append(evs, join))
+	s.emit(evs)
+}
+
+// flushStartLocked returns room r's pending start and join to emit: the
+// start, unless a partner's earlier call was adopted meanwhile (then only
+// the join, to that call). s.mu is held.
+func (s *SFU) flushStartLocked(r *room) []Event {
+	p := r.pending
+	if p == nil {
+		return nil
+	}
+	r.pending = nil
+	if r.call != "" && r.call != p.start.Call {
+		p.join.Call, p.join.Precedence = r.call, r.precedence
+		return []Event{p.join}
+	}
+	return []Event{p.start, p.join}
 }
 
 // earlier orders two calls of a room: by start time, then by id.
