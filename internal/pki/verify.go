@@ -76,6 +76,12 @@ func ParseSensorURI(s string) (nation.Nation, string, error) {
 	if id.kind != KindSensor {
 		return nation.NationUnknown, "", fmt.Errorf("pki: %q is not a sensor ID", s)
 	}
+	if s != id.uri {
+		// url.Parse lower-cases the scheme; a SPIFFE ID is written in
+		// lower case only (SPIFFE ID §2.1), so only its canonical form is
+		// one.
+		return nation.NationUnknown, "", fmt.Errorf("pki: %q is not a sensor ID in canonical form (%s)", s, id.uri)
+	}
 	return id.nation, id.name, nil
 }
 
