@@ -74,8 +74,37 @@ type nodePorts struct{ client, leaf, http int }
 var pairs = [][2]share.Nation{{share.JP, share.KR}, {share.JP, share.US}, {share.KR, share.US}}
 
 // Start writes the configs and starts the three nodes, one after the
-// other, and waits until every node is ready (all links up).
+// other, and waits until every node is ready (all links up). The ports are
+// picked free and then bound by the node processes; another process may
+// take one in between, so a start that fails on a port taken is tried
+// again with new ports.
 func Start(ctx context.Context, o Options) (*Cluster, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := start(ctx, o) // on failure c is closed, kept for its logs
+		if err == nil {
+			return c, nil
+		}
+		if attempt == 3 || ctx.Err() != nil || !c.portTaken() {
+			return nil, err
+		}
+		_ = os.RemoveAll(o.Dir) // the data of the failed attempt
+	}
+}
+
+// portTaken reports whether a node's log says a port was taken.
+func (c *Cluster) portTaken() bool {
+	if c == nil {
+		return false
+	}
+	for _, n := range share.Nations {
+		if b, err := os.ReadFile(c.LogFile(n)); err == nil && strings.Contains(string(b), "address already in use") {
+			return true
+		}
+	}
+	return false
+}
+
+func start(ctx context.Context, o Options) (*Cluster, error) {
 	if o.Speed == 0 {
 		o.Speed = 1
 	}
@@ -106,14 +135,14 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		px, err := netproxy.New(fmt.Sprintf("127.0.0.1:%d", c.ports[p[1]].leaf))
 		if err != nil {
 			c.Close()
-			return nil, err
+			return c, err
 		}
 		c.proxies[p] = px
 	}
 	for _, n := range share.Nations {
 		if err := c.writeConfig(n); err != nil {
 			c.Close()
-			return nil, err
+			return c, err
 		}
 	}
 	// The accepting nations first, so that the first dials succeed; the
@@ -121,16 +150,16 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 	for _, n := range []share.Nation{share.US, share.KR, share.JP} {
 		if err := c.startProc(n); err != nil {
 			c.Close()
-			return nil, err
+			return c, err
 		}
 		if err := c.WaitHealthy(ctx, n, 30*time.Second); err != nil {
 			c.Close()
-			return nil, err
+			return c, err
 		}
 	}
 	if err := c.WaitReady(ctx, 60*time.Second); err != nil {
 		c.Close()
-		return nil, err
+		return c, err
 	}
 	return c, nil
 }

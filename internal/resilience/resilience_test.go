@@ -71,6 +71,14 @@ func startCluster(t *testing.T, ms []sensor.Measurement, speed float64, lead tim
 	defer cancel()
 	c, err := resilience.Start(ctx, o)
 	if err != nil {
+		for _, n := range share.Nations {
+			b, _ := os.ReadFile(filepath.Join(o.Dir, n.String()+".log"))
+			lines := strings.Split(string(b), "\n")
+			if len(lines) > 20 {
+				lines = lines[len(lines)-20:]
+			}
+			t.Logf("---- %s log (tail) ----\n%s", n, strings.Join(lines, "\n"))
+		}
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
