@@ -252,7 +252,12 @@ func (c *Cluster) Converge(ctx context.Context, e Expect, logf func(format strin
 	start := time.Now()
 	for {
 		var now []string
-		states, err := c.Snapshots(ctx)
+		// Each poll has its own deadline: a JetStream API request that gets
+		// no answer (a server shedding its API queue under a flood) costs
+		// one poll, not the whole wait.
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		states, err := c.Snapshots(pctx)
+		cancel()
 		if err == nil {
 			now = Check(states, e)
 		} else {
