@@ -589,9 +589,20 @@ func TestEventPageSynthetic(t *testing.T) {
 		t.Errorf("heading in ja: %q", h)
 	}
 	// Back to the list with the keyboard: the back link is a real link.
-	if err := chromedp.Do(b.Ctx, chromedp.Focus(chromedp.CSS("#back")), chromedp.KeyEvent("\r")); err != nil {
-		t.Fatalf("back: %v", err)
-	}
+	// (Focused from the page, not by a DOM node id: the page may redraw
+	// its header between a lookup and the key press.)
+	webtest.CheckFor(t, 5*time.Second, 200*time.Millisecond, func() error {
+		if !evalT[bool](t, b, `(() => { const e = document.getElementById("back"); if (!e) return false; e.focus(); return document.activeElement === e; })()`) {
+			return errors.New("no #back to focus")
+		}
+		if err := chromedp.Do(b.Ctx, chromedp.KeyEvent("\r")); err != nil {
+			return err
+		}
+		if !evalT[bool](t, b, `location.hash === "#/"`) {
+			return errors.New("still on the event page")
+		}
+		return nil
+	})
 	waitJS(t, b, 5*time.Second, `document.getElementById("events-panel") && location.hash === "#/"`)
 	noErrors(t, b)
 }
