@@ -151,13 +151,13 @@ func TestThreeNationCall(t *testing.T) {
 			}
 			// The roster needs a moment to reach the partners, so the
 			// later joins adopt this call.
-			waitFor(t, 3*time.Second, "kr sees jp in the call", func() bool { return len(sfus[nation.KR].State("ops").Participants) == 1 })
+			waitFor(t, 10*time.Second, "kr sees jp in the call", func() bool { return len(sfus[nation.KR].State("ops").Participants) == 1 })
 		} else if resp.Started || resp.Call != first.Call {
 			t.Errorf("%s joined call %q started=%v, want %q", members[n], resp.Call, resp.Started, first.Call)
 		}
 	}
 	for n, c := range clients {
-		waitFor(t, 3*time.Second, members[n]+" receives both partners", func() bool { return c.Streams(10) == 2 })
+		waitFor(t, 10*time.Second, members[n]+" receives both partners", func() bool { return c.Streams(10) == 2 })
 	}
 	for _, n := range nation.Nations {
 		st := sfus[n].State("ops")
@@ -176,12 +176,12 @@ func TestThreeNationCall(t *testing.T) {
 	}
 	_ = clients[nation.KR].Close()
 	waitFor(t, 8*time.Second, "kr's closed session is reaped", func() bool { return krSFU.Stats().Sessions == 0 })
-	waitFor(t, 3*time.Second, "jp no longer lists kr", func() bool { return len(sfus[nation.JP].State("ops").Participants) == 2 })
+	waitFor(t, 10*time.Second, "jp no longer lists kr", func() bool { return len(sfus[nation.JP].State("ops").Participants) == 2 })
 	c2, resp := join(t, krSFU, "ops", "kr-ops")
 	if resp.Call != first.Call {
 		t.Errorf("rejoin: call %q, want %q", resp.Call, first.Call)
 	}
-	waitFor(t, 3*time.Second, "kr receives both partners again", func() bool { return c2.Streams(10) == 2 })
+	waitFor(t, 10*time.Second, "kr receives both partners again", func() bool { return c2.Streams(10) == 2 })
 	if err := krSFU.Leave("ops", "kr-ops", resp.Session); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestThreeNationCall(t *testing.T) {
 		t.Errorf("kr-ops events %v", got)
 	}
 	// The starter's start and join are posted once the start has settled.
-	waitFor(t, 3*time.Second, "jp-ops's start and join", func() bool {
+	waitFor(t, 10*time.Second, "jp-ops's start and join", func() bool {
 		return slices.Equal(rec.kinds("jp-ops"), []call.EventKind{call.EventStart, call.EventJoin})
 	})
 	// jp and us leave at the same moment: exactly one nation ends the call.
@@ -270,7 +270,7 @@ func TestReap(t *testing.T) {
 		st := s.Stats()
 		return st.Sessions == 0 && st.PeerConnections == base
 	})
-	waitFor(t, 3*time.Second, "start, join, leave, end", func() bool {
+	waitFor(t, 10*time.Second, "start, join, leave, end", func() bool {
 		return slices.Equal(rec.kinds("us-ops"), []call.EventKind{call.EventStart, call.EventJoin, call.EventLeave, call.EventEnd})
 	})
 
@@ -301,7 +301,7 @@ func TestReap(t *testing.T) {
 		st := s.Stats()
 		return st.Sessions == 0 && st.PeerConnections == base && st.Sources == 0
 	})
-	waitFor(t, 3*time.Second, "the vanished client's leave and the end", func() bool {
+	waitFor(t, 10*time.Second, "the vanished client's leave and the end", func() bool {
 		got := rec.kinds("us-ops")
 		n := len(got)
 		return n >= 2 && got[n-2] == call.EventLeave && got[n-1] == call.EventEnd && count(got, call.EventLeave) == 3
@@ -341,12 +341,12 @@ func TestExports(t *testing.T) {
 		return !(from == nation.JP && to == nation.US)
 	})
 	jp, _ := join(t, sfus[nation.JP], "ops", "jp-ops")
-	waitFor(t, 3*time.Second, "kr sees jp in the call", func() bool { return len(sfus[nation.KR].State("ops").Participants) == 1 })
+	waitFor(t, 10*time.Second, "kr sees jp in the call", func() bool { return len(sfus[nation.KR].State("ops").Participants) == 1 })
 	kr, _ := join(t, sfus[nation.KR], "ops", "kr-ops")
 	us, _ := join(t, sfus[nation.US], "ops", "us-ops")
-	waitFor(t, 3*time.Second, "jp hears kr and us", func() bool { return jp.Streams(10) == 2 })
-	waitFor(t, 3*time.Second, "kr hears jp and us", func() bool { return kr.Streams(10) == 2 })
-	waitFor(t, 3*time.Second, "us hears kr", func() bool { return us.Streams(10) == 1 })
+	waitFor(t, 10*time.Second, "jp hears kr and us", func() bool { return jp.Streams(10) == 2 })
+	waitFor(t, 10*time.Second, "kr hears jp and us", func() bool { return kr.Streams(10) == 2 })
+	waitFor(t, 10*time.Second, "us hears kr", func() bool { return us.Streams(10) == 1 })
 	time.Sleep(500 * time.Millisecond)
 	if n := us.Streams(1); n != 1 {
 		t.Errorf("us receives %d streams, want only kr's", n)
