@@ -255,10 +255,16 @@ func CallBody(e call.Event, name, roomTitle string) string {
 		if e.Video {
 			what = "voice and video"
 		}
+		if e.Reason == "merged" {
+			return fmt.Sprintf("☎ %s moved to the call started earlier by a partner (%s). %s", name, what, tag)
+		}
 		return fmt.Sprintf("☎ %s joined the call (%s). %s", name, what, tag)
 	case call.EventLeave:
 		return fmt.Sprintf("☎ %s left the call (%s). %s", name, e.Reason, tag)
 	default:
+		if e.Reason == "merged" {
+			return fmt.Sprintf("☎ This call was started at the same time as a partner's and is merged into it (call %s). %s", e.Merged, tag)
+		}
 		return fmt.Sprintf("☎ The call has ended. %s", tag)
 	}
 }

@@ -20,6 +20,9 @@ func TestCallBody(t *testing.T) {
 		{call.Event{Kind: call.EventJoin, Call: "c1", Video: true}, "☎ JP ops joined the call (voice and video). [call join c1]"},
 		{call.Event{Kind: call.EventLeave, Call: "c1", Reason: "ice-timeout"}, "☎ JP ops left the call (ice-timeout). [call leave c1]"},
 		{call.Event{Kind: call.EventEnd, Call: "c1"}, "☎ The call has ended. [call end c1]"},
+		{call.Event{Kind: call.EventJoin, Call: "c0", Reason: "merged", Merged: "c0"}, "☎ JP ops moved to the call started earlier by a partner (voice). [call join c0]"},
+		{call.Event{Kind: call.EventEnd, Call: "c1", Reason: "merged", Merged: "c0"},
+			"☎ This call was started at the same time as a partner's and is merged into it (call c0). [call end c1]"},
 	}
 	for _, c := range cases {
 		if got := app.CallBody(c.e, "JP ops", "Operations centres"); got != c.want {

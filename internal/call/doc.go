@@ -34,4 +34,13 @@
 // Calls are announced in the hotline room: [Config].OnEvent reports call
 // start, join, leave and end so that the node can post them as signed,
 // audited hotline messages.
+//
+// Two nations may start a call in the same room at once. A new call's start
+// is held for [StartSettle] so that the partners' rosters can show a call
+// started at the same moment; the earlier of the two (by start time, then by
+// id) wins and only its start is posted. When rosters take longer than that
+// (a partition, a loaded backbone) both starts are posted, and once the
+// rosters cross the later call merges into the earlier: its starter posts its
+// end with Reason "merged" and [Event].Merged naming the earlier call, and
+// each of its members a join to the earlier call.
 package call

@@ -73,7 +73,8 @@ type Event struct {
 	Member     string
 	Precedence string // of the call
 	Video      bool   // join: the camera is on
-	Reason     string // leave: "left", "replaced", "ice-timeout", "failed" or "closed"
+	Reason     string // leave: "left", "replaced", "ice-timeout", "failed" or "closed"; join and end: "merged" (see Merged)
+	Merged     string // the earlier call this one was merged into (join and end with Reason "merged")
 	Time       time.Time
 }
 
@@ -132,6 +133,8 @@ type SFU struct {
 	left     map[string]leftCall // by room
 	subs     []*nats.Subscription
 	kick     chan struct{} // roster changed
+
+	dropRosters atomic.Bool // tests: partners' rosters are lost, as in a partition
 }
 
 type remoteRoster struct {
@@ -150,6 +153,7 @@ type room struct {
 	sessions   map[string]*session // by session id
 	sources    map[string]*source  // by source key
 	pending    *pendingStart       // a new call's start, until it settles
+	posted     *Event              // the start this nation posted for call, if it did
 }
 
 // New returns an SFU; Run links its trunks.
@@ -516,7 +520,7 @@ func (s *SFU) removeLocked(ss *session, reason string) []Event {
 		if len(r.sources) == 0 {
 			delete(s.rooms, r.id)
 		} else {
-			r.call = ""
+			r.call, r.posted = "", nil
 		}
 	}
 	return evs
@@ -604,7 +608,31 @@ func (s *SFU) flushStartLocked(r *room) []Event {
 		p.join.Call, p.join.Precedence = r.call, r.precedence
 		return []Event{p.join}
 	}
+	r.posted = &p.start
 	return []Event{p.start, p.join}
+}
+
+// mergeLocked returns the events of room r moving from call old, whose
+// start was already posted, to the earlier call r.call that a partner
+// started at the same time (their rosters crossed the backbone after
+// StartSettle, as in a partition): the end of old, if this nation posted
+// its start, and a join to r.call of each of this nation's members in it.
+// s.mu is held.
+func (s *SFU) mergeLocked(r *room, old string, now time.Time) []Event {
+	var evs []Event
+	if r.posted != nil && r.posted.Call == old {
+		end := *r.posted
+		end.Kind, end.Reason, end.Merged, end.Time = EventEnd, "merged", r.call, now
+		evs = append(evs, end)
+	}
+	r.posted = nil
+	var joins []Event
+	for _, ss := range r.sessions {
+		joins = append(joins, Event{Kind: EventJoin, Room: r.id, Call: r.call, Member: ss.member, Precedence: r.precedence,
+			Video: ss.video, Reason: "merged", Merged: r.call, Time: now})
+	}
+	slices.SortFunc(joins, func(a, b Event) int { return strings.Compare(a.Member, b.Member) })
+	return append(evs, joins...)
 }
 
 // earlier orders two calls of a room: by start time, then by id.

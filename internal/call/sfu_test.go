@@ -360,6 +360,11 @@ func TestExports(t *testing.T) {
 // same moment, before either's roster reached the other. The earlier start
 // wins: exactly one start is posted, and both nations end up in one call.
 func TestSimultaneousStart(t *testing.T) {
+	// The settle is longer here than in service, so that a loaded machine's
+	// roster delay cannot turn this into TestMergeAfterPartition.
+	settle := call.StartSettle
+	call.StartSettle = 5 * time.Second
+	t.Cleanup(func() { call.StartSettle = settle })
 	sfus, rec := nations(t, 10*time.Second)
 	var wg sync.WaitGroup
 	for _, m := range []struct {
@@ -370,11 +375,11 @@ func TestSimultaneousStart(t *testing.T) {
 		go func() { defer wg.Done(); join(t, sfus[m.n], "ops", m.member) }()
 	}
 	wg.Wait()
-	waitFor(t, 5*time.Second, "one call in both nations", func() bool {
+	waitFor(t, 10*time.Second, "one call in both nations", func() bool {
 		a, b := sfus[nation.JP].State("ops"), sfus[nation.KR].State("ops")
 		return a.Call != "" && a.Call == b.Call
 	})
-	waitFor(t, 5*time.Second, "both joins reported", func() bool {
+	waitFor(t, 10*time.Second, "both joins reported", func() bool {
 		return count(kindsOf(rec.all()), call.EventJoin) == 2
 	})
 	time.Sleep(500 * time.Millisecond)
@@ -395,5 +400,94 @@ func TestSimultaneousStart(t *testing.T) {
 				t.Errorf("the starter %s's events %v, want start then join", e.Member, k)
 			}
 		}
+	}
+}
+
+// TestMergeAfterPartition: jp and kr start a call in the same room while
+// their rosters are lost (a partition longer than StartSettle), so both
+// starts are posted. When the rosters flow again the later call merges into
+// the earlier: its starter posts its end, naming the earlier call, and its
+// member's join to the earlier call; both nations are in one call, and
+// when everyone leaves exactly one end of that call is posted.
+func TestMergeAfterPartition(t *testing.T) {
+	sfus, rec := nations(t, 10*time.Second)
+	for _, n := range nation.Nations {
+		sfus[n].DropRosters(true)
+	}
+	var mu sync.Mutex
+	clients := map[nation.Nation]*calltest.Client{}
+	var wg sync.WaitGroup
+	for _, m := range []struct {
+		n      nation.Nation
+		member string
+	}{{nation.JP, "jp-ops"}, {nation.KR, "kr-ops"}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, _ := join(t, sfus[m.n], "ops", m.member)
+			mu.Lock()
+			clients[m.n] = c
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	waitFor(t, 10*time.Second, "both starts posted", func() bool { return count(kindsOf(rec.all()), call.EventStart) == 2 })
+	a, b := sfus[nation.JP].State("ops"), sfus[nation.KR].State("ops")
+	if a.Call == b.Call {
+		t.Fatalf("one call %s during the partition", a.Call)
+	}
+	win, lose, loser := a, b, "kr-ops"
+	if b.Started.Before(*a.Started) || b.Started.Equal(*a.Started) && b.Call < a.Call {
+		win, lose, loser = b, a, "jp-ops"
+	}
+	for _, n := range nation.Nations {
+		sfus[n].DropRosters(false)
+	}
+	waitFor(t, 15*time.Second, "one call in both nations", func() bool {
+		return sfus[nation.JP].State("ops").Call == win.Call && sfus[nation.KR].State("ops").Call == win.Call
+	})
+	waitFor(t, 5*time.Second, "the merge reported", func() bool { return count(kindsOf(rec.all()), call.EventEnd) == 1 })
+	var end, rejoin *call.Event
+	for _, e := range rec.all() {
+		switch {
+		case e.Kind == call.EventEnd:
+			end = &e
+		case e.Kind == call.EventJoin && e.Reason == "merged":
+			if rejoin != nil {
+				t.Errorf("a second merged join: %+v", e)
+			}
+			rejoin = &e
+		}
+	}
+	if end == nil || end.Call != lose.Call || end.Member != loser || end.Reason != "merged" || end.Merged != win.Call {
+		t.Errorf("end %+v, want %s's call %s merged into %s", end, loser, lose.Call, win.Call)
+	}
+	if rejoin == nil || rejoin.Member != loser || rejoin.Call != win.Call {
+		t.Errorf("merged join %+v, want %s to %s", rejoin, loser, win.Call)
+	}
+	waitFor(t, 10*time.Second, "the two hear each other", func() bool {
+		return clients[nation.JP].Streams(10) == 1 && clients[nation.KR].Streams(10) == 1
+	})
+	for _, c := range clients {
+		_ = c.Close()
+	}
+	waitFor(t, 15*time.Second, "the call ended", func() bool {
+		n := 0
+		for _, e := range rec.all() {
+			if e.Kind == call.EventEnd && e.Call == win.Call {
+				n++
+			}
+		}
+		return n >= 1
+	})
+	time.Sleep(2 * time.Second)
+	n := 0
+	for _, e := range rec.all() {
+		if e.Kind == call.EventEnd && e.Call == win.Call {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d ends of %s, want 1", n, win.Call)
 	}
 }

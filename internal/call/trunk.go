@@ -508,7 +508,7 @@ func (s *SFU) rosterLoop(ctx context.Context) {
 
 func (s *SFU) onRoster(msg *nats.Msg) {
 	from, ok := subjectNation(msg.Subject)
-	if !ok || from == s.cfg.Nation {
+	if !ok || from == s.cfg.Nation || s.dropRosters.Load() {
 		return
 	}
 	m, err := parseRoster(msg.Data, from)
@@ -520,6 +520,7 @@ func (s *SFU) onRoster(msg *nats.Msg) {
 	old := s.remote[from]
 	s.remote[from] = remoteRoster{msg: m, at: time.Now()}
 	var adopted []string
+	var merged []Event
 	changed := map[string]string{}
 	for _, r := range old.msg.Rooms {
 		b, _ := json.Marshal(r)
@@ -537,14 +538,19 @@ func (s *SFU) onRoster(msg *nats.Msg) {
 		// earlier one, so that the nations are in one call.
 		if lr := s.rooms[r.Room]; lr != nil && len(r.Participants) > 0 && r.Call != lr.call &&
 			(lr.call == "" || earlier(r.Started, r.Call, lr.started, lr.call)) {
+			old := lr.call
 			lr.call, lr.precedence, lr.started = r.Call, r.Precedence, r.Started
 			adopted = append(adopted, r.Room)
+			if old != "" && lr.pending == nil {
+				merged = append(merged, s.mergeLocked(lr, old, time.Now().UTC())...)
+			}
 		}
 	}
 	for id := range changed {
 		rooms = append(rooms, id)
 	}
 	s.mu.Unlock()
+	s.emit(merged)
 	for _, id := range adopted {
 		s.changed(id) // our roster now names the adopted call
 	}
