@@ -41,6 +41,11 @@ type BenchOptions struct {
 	// AllHandsEvery is the period of the hotline bench's all-hands FLASH;
 	// zero means 2 s, negative none.
 	AllHandsEvery time.Duration
+	// Rates (e2e) are the offered loads to try, comma-separated; empty
+	// means the default ladder.
+	Rates string
+	// Phases (e2e) are the phases to run, comma-separated; empty means all.
+	Phases string
 }
 
 // RunBench runs the named benchmark and prints its figures.

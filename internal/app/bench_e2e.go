@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 
 	"github.com/trilink/trilink/internal/resilience"
 )
@@ -17,6 +19,28 @@ import (
 // process, so that each nation's memory is its own process's resident set
 // and the backbone crosses real sockets and proxies.
 func benchE2E(ctx context.Context, o BenchOptions, log *slog.Logger) (*resilience.E2EFigures, error) {
+	cfg := resilience.E2EConfig{Logger: log, Seconds: o.Seconds}
+	for f := range strings.SplitSeq(o.Rates, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		r, err := strconv.Atoi(f)
+		if err != nil || r <= 0 {
+			return nil, usagef("--rates: %q is not a positive whole number of measurements/s", f)
+		}
+		cfg.Rates = append(cfg.Rates, r)
+	}
+	if o.Phases != "" {
+		cfg.Phases = map[string]bool{}
+		for f := range strings.SplitSeq(o.Phases, ",") {
+			switch f = strings.TrimSpace(f); f {
+			case "salvo", "sustained", "flood":
+				cfg.Phases[f] = true
+			default:
+				return nil, usagef("--phases: %q is not salvo, sustained or flood", f)
+			}
+		}
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("bench e2e: %w", err)
@@ -28,7 +52,8 @@ func benchE2E(ctx context.Context, o BenchOptions, log *slog.Logger) (*resilienc
 		}
 		defer os.RemoveAll(dir)
 	}
-	return resilience.BenchE2E(ctx, resilience.E2EConfig{Binary: exe, Dir: filepath.Clean(dir), Logger: log, Seconds: o.Seconds})
+	cfg.Binary, cfg.Dir = exe, filepath.Clean(dir)
+	return resilience.BenchE2E(ctx, cfg)
 }
 
 func printE2E(w io.Writer, r *resilience.E2EFigures) {

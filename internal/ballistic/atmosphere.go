@@ -144,13 +144,18 @@ func Atmosphere(z geo.Meters) Air {
 }
 
 // Density returns the mass density of the U.S. Standard Atmosphere 1976 at
-// geometric altitude z, as [Atmosphere] does, but faster: it is the density
-// the drag term uses.
+// geometric altitude z, as [Atmosphere] does within a relative 3·10⁻⁶
+// below 86 km (where it interpolates a table of the standard's values
+// every [densityStep], instead of a power per call) and exactly above: it
+// is the density the drag term uses, evaluated six times per integration
+// step.
 func Density(z geo.Meters) KgPerM3 { return KgPerM3(density(float64(z))) }
 
 // density is [Density] on plain float64 metres.
 func density(z float64) float64 {
 	switch {
+	case math.IsNaN(z):
+		return z // a diverged state stays diverged
 	case z > float64(ZMaxAtmosphere):
 		return 0
 	case z >= z86:
@@ -158,9 +163,35 @@ func density(z float64) float64 {
 		return math.Exp(lr)
 	}
 	z = max(z, -5000)
-	tm, p := lowerTP(atmR0 * z / (atmR0 + z))
-	return p * atmM0 / (atmRStar * tm)
+	x := (atmR0*z/(atmR0+z) - densityH0) / densityStep
+	i := int(x)
+	f := x - float64(i)
+	return lowerRho[i] + f*(lowerRho[i+1]-lowerRho[i])
 }
+
+// densityStep is the spacing of lowerRho in geopotential height, so that
+// the layers' bases (whole kilometres') are knots and the temperature's
+// kinks fall on them. Linear interpolation of a density falling with
+// scale height H errs by at most (step/H)²/8 relative: 2·10⁻⁶ for 25 m'
+// and the 6.3 km of the coldest layer.
+const densityStep = 25.0
+
+// densityH0 is lowerRho's first knot, at or below the geopotential height
+// of −5 km.
+var densityH0 = math.Floor(atmR0*-5000/(atmR0-5000)/densityStep) * densityStep
+
+// lowerRho holds the standard's density from −5 km to 86 km every
+// densityStep of geopotential height, from its defining equations.
+var lowerRho = func() []float64 {
+	hTop := atmR0 * z86 / (atmR0 + z86)
+	n := int((hTop-densityH0)/densityStep) + 2 // through the knot above 86 km
+	t := make([]float64, n)
+	for i := range t {
+		tm, p := lowerTP(densityH0 + float64(i)*densityStep)
+		t[i] = p * atmM0 / (atmRStar * tm)
+	}
+	return t
+}()
 
 // lowerTP returns the molecular-scale temperature and pressure at
 // geopotential height h (m') below 84.852 km'.

@@ -19,7 +19,7 @@ type State struct {
 func (s State) LLA() geo.LLA { return geo.ECEFFromVec(s.R).LLA() }
 
 // Altitude returns the height of s above the WGS-84 ellipsoid.
-func (s State) Altitude() geo.Meters { return geo.ECEFFromVec(s.R).LLA().Alt }
+func (s State) Altitude() geo.Meters { h, _ := geo.ECEFFromVec(s.R).HeightUp(); return h }
 
 // HeightRate returns the rate of change of the height above the ellipsoid,
 // the velocity component along the ellipsoid normal at s, in m/s.

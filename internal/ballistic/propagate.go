@@ -177,13 +177,8 @@ func (ru *runner) start(o Options, t0 float64, y vec6, dyn *dynamics) {
 // the direction of integration.
 func (ru *runner) events(y *vec6) (g, hd float64) {
 	s := y.state()
-	p := s.LLA()
-	return float64(p.Alt) - ru.ground, ru.dir * dotUp(p, s)
-}
-
-func dotUp(p geo.LLA, s State) float64 {
-	u := up(p)
-	return u.X*s.V.X + u.Y*s.V.Y + u.Z*s.V.Z
+	h, u := geo.ECEFFromVec(s.R).HeightUp()
+	return float64(h) - ru.ground, ru.dir * (u.X*s.V.X + u.Y*s.V.Y + u.Z*s.V.Z)
 }
 
 // phase integrates under dyn until tEnd, an impact, or (if stopAtApogee)

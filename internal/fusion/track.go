@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,9 +44,12 @@ type track struct {
 func (t *track) clone() *track {
 	c := *t
 	c.f = t.f.Clone()
-	c.history = append([]Snapshot(nil), t.history...)
-	c.notes = append([]string(nil), t.notes...)
-	c.refs = append([]Ref(nil), t.refs...)
+	// The slices only ever grow by append: the copy shares their elements,
+	// clipped so that an append on either side cannot write where the other
+	// one sees.
+	c.history = slices.Clip(t.history)
+	c.notes = slices.Clip(t.notes)
+	c.refs = slices.Clip(t.refs)
 	if t.dup != nil {
 		c.dup = make(map[string]int, len(t.dup))
 		for k, v := range t.dup {

@@ -82,12 +82,36 @@ const (
 // within ~43 km of the centre; inside it the nearest of several ellipsoid
 // normals is chosen. NaN coordinates give NaN results.
 func (e ECEF) LLA() LLA {
+	sphi, cphi, slam, clam, h := e.geodetic()
+	lon := atan2d(slam, clam)
+	if lon == -180 { // Y = −0 west of the antimeridian
+		lon = 180
+	}
+	return LLA{
+		Lat: Degrees(atan2d(sphi, cphi)),
+		Lon: Degrees(lon),
+		Alt: Meters(h),
+	}
+}
+
+// HeightUp returns the height of e above the ellipsoid and the local
+// vertical (the ellipsoid's outward normal, a unit vector) there: what
+// [ECEF.LLA] computes, without the angles, for callers that need only
+// these (an integrator locating impacts and apogees at every step).
+func (e ECEF) HeightUp() (Meters, r3.Vec) {
+	sphi, cphi, slam, clam, h := e.geodetic()
+	return Meters(h), r3.Vec{X: cphi * clam, Y: cphi * slam, Z: sphi}
+}
+
+// geodetic returns the sines and cosines of e's geodetic latitude and
+// longitude and its height, exactly (Vermeille's closed form as in
+// GeographicLib).
+func (e ECEF) geodetic() (sphi, cphi, slam, clam, h float64) {
 	r := math.Hypot(e.X, e.Y)
-	slam, clam := 0.0, 1.0
+	slam, clam = 0.0, 1.0
 	if r != 0 {
 		slam, clam = e.Y/r, e.X/r
 	}
-	var sphi, cphi, h float64
 	p := sq(r / A)
 	q := e2m * sq(e.Z/A)
 	rr := (p + q - e4) / 6
@@ -123,15 +147,7 @@ func (e ECEF) LLA() LLA {
 		}
 		h = -A * e2m * hh / E2
 	}
-	lon := atan2d(slam, clam)
-	if lon == -180 { // Y = −0 west of the antimeridian
-		lon = 180
-	}
-	return LLA{
-		Lat: Degrees(atan2d(sphi, cphi)),
-		Lon: Degrees(lon),
-		Alt: Meters(h),
-	}
+	return sphi, cphi, slam, clam, h
 }
 
 // Vec returns e as a gonum vector, in metres.

@@ -312,3 +312,29 @@ func BenchmarkECEFToLLA(b *testing.B) {
 		})
 	}
 }
+
+// HeightUp gives LLA's height and the unit normal at LLA's latitude and
+// longitude.
+func TestHeightUp(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		p := geo.LLA{
+			Lat: geo.Degrees(math.Asin(2*rnd.Float64()-1) * 180 / math.Pi),
+			Lon: geo.Degrees(rnd.Float64()*360 - 180),
+			Alt: geo.Meters(-1e4 + rnd.Float64()*2e6),
+		}
+		e := p.ECEF()
+		q := e.LLA()
+		h, u := e.HeightUp()
+		if h != q.Alt {
+			t.Fatalf("%v: height %v, LLA gives %v", p, h, q.Alt)
+		}
+		lat, lon := float64(q.Lat.Radians()), float64(q.Lon.Radians())
+		want := [3]float64{math.Cos(lat) * math.Cos(lon), math.Cos(lat) * math.Sin(lon), math.Sin(lat)}
+		for i, g := range [3]float64{u.X, u.Y, u.Z} {
+			if math.Abs(g-want[i]) > 1e-14 {
+				t.Fatalf("%v: up %v, want %v", p, u, want)
+			}
+		}
+	}
+}

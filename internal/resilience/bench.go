@@ -193,6 +193,8 @@ type E2EConfig struct {
 	// nations) tried for the sustained figure, each for Seconds.
 	Rates   []int
 	Seconds float64
+	// Phases to run ("salvo", "sustained", "flood"); nil means all.
+	Phases map[string]bool
 }
 
 // E2EFigures are the figures of `trilink bench e2e`.
@@ -259,12 +261,16 @@ func BenchE2E(ctx context.Context, cfg E2EConfig) (*E2EFigures, error) {
 	}
 	r := &E2EFigures{Setup: "three `trilink node` processes on loopback, each with its own data directory and embedded NATS, partner links through TCP proxies; measurements published with JetStream into each sensor's own nation; latency until all three pictures took the measurement in (probe)",
 		RSSMBPerNation: map[string]float64{}}
+	run := func(phase string) bool { return cfg.Phases == nil || cfg.Phases[phase] }
 	// Phase 1: the salvo at 30× real time, every measurement timed.
 	const speed = 30
 	span := salvo[len(salvo)-1].Time.Sub(salvo[0].Time)
 	r.SalvoSpeed = speed
 	r.SalvoRatePerS = float64(len(salvo)) / (span.Seconds() / speed)
 	if err := func() error {
+		if !run("salvo") {
+			return nil
+		}
 		c, err := Start(ctx, Options{Binary: cfg.Binary, Dir: cfg.Dir + "/salvo", Speed: speed, Probe: true,
 			WallStart: time.Now().Add(benchLead), ScenarioStart: salvo[0].Time})
 		if err != nil {
@@ -321,6 +327,9 @@ func BenchE2E(ctx context.Context, cfg E2EConfig) (*E2EFigures, error) {
 	// Phase 2: offered loads, the salvo repeated at the speed that gives
 	// each rate.
 	for i, rate := range cfg.Rates {
+		if !run("sustained") {
+			break
+		}
 		sf, err := sustained(ctx, cfg, salvo, rate, fmt.Sprintf("%s/rate-%d", cfg.Dir, i))
 		if err != nil {
 			return nil, fmt.Errorf("resilience: %d msgs/s: %w", rate, err)
@@ -334,6 +343,9 @@ func BenchE2E(ctx context.Context, cfg E2EConfig) (*E2EFigures, error) {
 		}
 	}
 	// Phase 3: the flood.
+	if !run("flood") {
+		return r, nil
+	}
 	if err := flood(ctx, cfg, salvo, r); err != nil {
 		return nil, fmt.Errorf("resilience: flood: %w", err)
 	}
