@@ -58,14 +58,21 @@ func benchE2E(ctx context.Context, o BenchOptions, log *slog.Logger) (*resilienc
 
 func printE2E(w io.Writer, r *resilience.E2EFigures) {
 	fmt.Fprintf(w, "e2e (three node processes on loopback, %d CPUs)\n", runtime.NumCPU())
-	fmt.Fprintf(w, "  20-missile salvo at %.0f× (%.0f msgs/s): measurement → all three pictures  p50 %.2f  p99 %.2f  max %.2f ms (%d measurements)\n",
-		r.SalvoSpeed, r.SalvoRatePerS, r.P50ms, r.P99ms, r.MaxMs, r.LatencySamples)
-	fmt.Fprintf(w, "  peak RSS per nation: jp %.1f MB, kr %.1f MB, us %.1f MB\n", r.RSSMBPerNation["jp"], r.RSSMBPerNation["kr"], r.RSSMBPerNation["us"])
+	if r.LatencySamples > 0 {
+		fmt.Fprintf(w, "  20-missile salvo at %.0f× (%.0f msgs/s): measurement → all three pictures  p50 %.2f  p99 %.2f  max %.2f ms (%d measurements)\n",
+			r.SalvoSpeed, r.SalvoRatePerS, r.P50ms, r.P99ms, r.MaxMs, r.LatencySamples)
+		fmt.Fprintf(w, "  peak RSS per nation: jp %.1f MB, kr %.1f MB, us %.1f MB\n", r.RSSMBPerNation["jp"], r.RSSMBPerNation["kr"], r.RSSMBPerNation["us"])
+	}
 	for _, s := range r.Sustained {
 		fmt.Fprintf(w, "  offered %6d/s: published %7.0f/s, lag p50 %.1f → %.1f ms (first → second half), p99 %.1f ms, missing %d: kept up %v\n",
 			s.OfferedPerS, s.AchievedPerS, s.LagP50FirstMs, s.LagP50LastMs, s.LagP99Ms, s.Missing, s.Kept)
 	}
-	fmt.Fprintf(w, "  sustained: %.0f msgs/s across the three nations\n", r.SustainedMsgsPerS)
+	if len(r.Sustained) > 0 {
+		fmt.Fprintf(w, "  sustained: %.0f msgs/s across the three nations\n", r.SustainedMsgsPerS)
+	}
+	if r.FloodJunk == "" {
+		return
+	}
 	fmt.Fprintf(w, "  flood (one sensor 10×, junk: %s): /healthz p50 %.2f  p99 %.2f  max %.2f ms; all data taken in: %v\n",
 		r.FloodJunk, r.FloodHealthP50ms, r.FloodHealthP99ms, r.FloodHealthMaxMs, r.FloodAllTakenIn)
 }

@@ -35,7 +35,7 @@ type Calls struct {
 }
 
 // newCalls builds an SFU for each of the system's nations.
-func newCalls(sys *System, h *Hotline, hub *httpapi.Hub, log *slog.Logger) (*Calls, error) {
+func newCalls(sys *System, h *Hotline, hub *httpapi.Hub, network call.Network, log *slog.Logger) (*Calls, error) {
 	c := &Calls{h: h, sfu: map[nation.Nation]*call.SFU{}, hub: hub, log: log, evc: make(chan call.Event, 1024)}
 	for _, node := range sys.Nodes {
 		n := node.Nation
@@ -45,6 +45,7 @@ func newCalls(sys *System, h *Hotline, hub *httpapi.Hub, log *slog.Logger) (*Cal
 			Exports:   c.exports,
 			OnEvent:   c.onEvent,
 			OnChange:  func(room string) { c.publish(n, room) },
+			Network:   network,
 		})
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trilink/trilink/internal/call"
 	"github.com/trilink/trilink/internal/share"
 	"github.com/trilink/trilink/internal/strictyaml"
 )
@@ -79,6 +80,16 @@ type NodeConfig struct {
 		// Disabled runs the node without the hotline.
 		Disabled bool `yaml:"disabled"`
 	} `yaml:"hotline"`
+	// Calls is where the node's call media (its SFU) flows: the local
+	// addresses browsers and partners' SFUs reach (default 127.0.0.1 only),
+	// one UDP port for all of it (default an ephemeral port per
+	// connection), and the public addresses that stand for them behind a
+	// 1:1 NAT.
+	Calls struct {
+		IPs       []string `yaml:"ips"`
+		UDPPort   int      `yaml:"udp_port"`
+		PublicIPs []string `yaml:"public_ips"`
+	} `yaml:"calls"`
 	Embedded struct {
 		ClientListen string `yaml:"client_listen"`
 		LeafListen   string `yaml:"leaf_listen"`
@@ -146,6 +157,9 @@ func (c *NodeConfig) check() error {
 	if err := c.Security.check(c.HTTP); err != nil {
 		return err
 	}
+	if err := c.callNetwork().Check(); err != nil {
+		return fmt.Errorf("calls: %w", err)
+	}
 	if c.Alerts != "" && c.Alerts != "actual" && c.Alerts != "exercise" {
 		return fmt.Errorf("alerts: %q (want actual or exercise)", c.Alerts)
 	}
@@ -203,4 +217,9 @@ func (c *NodeConfig) check() error {
 		}
 	}
 	return nil
+}
+
+// callNetwork is the Calls section as the SFU's network.
+func (c *NodeConfig) callNetwork() call.Network {
+	return call.Network{IPs: c.Calls.IPs, UDPPort: c.Calls.UDPPort, PublicIPs: c.Calls.PublicIPs}
 }

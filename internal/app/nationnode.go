@@ -110,7 +110,7 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 		nn.picture.hotline = nn.hotline
 		// Calls in the hotline's rooms: this nation's SFU, trunked to the
 		// partners' nodes over the backbone.
-		if nn.calls, err = newCalls(nn.sys, nn.hotline, nn.hub, log); err != nil {
+		if nn.calls, err = newCalls(nn.sys, nn.hotline, nn.hub, cfg.callNetwork(), log); err != nil {
 			nn.Close()
 			return nil, err
 		}

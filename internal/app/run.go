@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/trilink/trilink/internal/auth"
+	"github.com/trilink/trilink/internal/call"
 	"github.com/trilink/trilink/internal/cot"
 	"github.com/trilink/trilink/internal/httpapi"
 	"github.com/trilink/trilink/internal/nation"
@@ -138,7 +139,7 @@ func NewDemo(ctx context.Context, cfg DemoConfig, log *slog.Logger) (*Demo, erro
 		d.Close()
 		return nil, err
 	}
-	if d.calls, err = newCalls(sys, d.hotline, d.hub, log); err != nil {
+	if d.calls, err = newCalls(sys, d.hotline, d.hub, call.Network{}, log); err != nil {
 		d.Close()
 		return nil, err
 	}

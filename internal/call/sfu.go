@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,8 +52,48 @@ type Config struct {
 	// ConnectTimeout is how long a joining browser has to complete ICE and
 	// DTLS before its session is reaped; 0 means 10 s.
 	ConnectTimeout time.Duration
+	// Network is where the media flows; the zero value is loopback only.
+	Network Network
 	// Logger; nil discards.
 	Logger *slog.Logger
+}
+
+// Network says where an SFU's media flows: the addresses it offers to its
+// nation's browsers and to the partners' SFUs. The zero value keeps media
+// on loopback (the demo and the tests).
+type Network struct {
+	// IPs are the local addresses the SFU offers (ICE host candidates);
+	// empty means 127.0.0.1 only.
+	IPs []string
+	// UDPPort, when not zero, carries every session's and trunk's media on
+	// this one UDP port of each of IPs (an ICE UDP mux), so that a firewall
+	// needs one rule; zero gives each connection an ephemeral port.
+	UDPPort int
+	// PublicIPs, for a node behind a 1:1 NAT, replace the addresses of IPs
+	// in what browsers and partners are told.
+	PublicIPs []string
+}
+
+// Check reports what is wrong with n, naming the field.
+func (n Network) Check() error {
+	for _, f := range []struct {
+		name string
+		ips  []string
+	}{{"ips", n.IPs}, {"public_ips", n.PublicIPs}} {
+		for _, s := range f.ips {
+			ip := net.ParseIP(s)
+			if ip == nil || ip.To4() == nil || ip.IsUnspecified() || ip.IsMulticast() {
+				return fmt.Errorf("%s: %q is not a unicast IPv4 address", f.name, s)
+			}
+		}
+	}
+	if n.UDPPort < 0 || n.UDPPort > 65535 {
+		return fmt.Errorf("udp_port: %d is not a port number", n.UDPPort)
+	}
+	if len(n.PublicIPs) > 0 && len(n.IPs) == 0 {
+		return errors.New("public_ips: set ips too (the local addresses they stand for)")
+	}
+	return nil
 }
 
 // EventKind says what happened to a call.
@@ -118,6 +160,7 @@ const speakHold = 400 * time.Millisecond
 type SFU struct {
 	cfg Config
 	api *webrtc.API
+	mux io.Closer // the UDP mux of Network.UDPPort, or nil
 	log *slog.Logger
 
 	pcs       atomic.Int64
@@ -167,11 +210,11 @@ func New(cfg Config) (*SFU, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	api, err := NewAPI()
+	api, mux, err := newAPI(cfg.Network, cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
-	return &SFU{cfg: cfg, api: api, log: cfg.Logger.With("sfu", cfg.Nation.String()),
+	return &SFU{cfg: cfg, api: api, mux: mux, log: cfg.Logger.With("sfu", cfg.Nation.String()),
 		rooms: map[string]*room{}, sessions: map[string]*session{}, outs: map[nation.Nation]*trunkOut{},
 		ins: map[nation.Nation]*trunkIn{}, remote: map[nation.Nation]remoteRoster{}, left: map[string]leftCall{}, kick: make(chan struct{}, 1)}, nil
 }
@@ -184,38 +227,85 @@ var (
 		RTCPFeedback: []webrtc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}}}
 )
 
-// NewAPI returns the pion API the SFU (and the benchmark's clients) use:
-// Opus and VP8, the RFC 6464 audio-level extension, NACK and RTCP reports,
-// and ICE on loopback UDP only, without STUN or mDNS.
-//
-// Production nodes will need a UDP port range
-// (SettingEngine.SetEphemeralUDPPortRange or a UDP mux) and their public
-// address (SetNAT1To1IPs) instead of the loopback filter.
+// NewAPI returns the pion API of test and benchmark clients: what the SFU
+// uses on the zero [Network] — Opus and VP8, the RFC 6464 audio-level
+// extension, NACK and RTCP reports, and ICE on loopback UDP only, without
+// STUN or mDNS.
 func NewAPI() (*webrtc.API, error) {
+	api, _, err := newAPI(Network{}, nil)
+	return api, err
+}
+
+// newAPI returns the pion API for network n, and the UDP mux it listens on
+// (nil without Network.UDPPort) for the caller to close.
+func newAPI(n Network, log *slog.Logger) (*webrtc.API, io.Closer, error) {
+	if err := n.Check(); err != nil {
+		return nil, nil, fmt.Errorf("call: network %w", err)
+	}
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
-		return nil, fmt.Errorf("call: %w", err)
+		return nil, nil, fmt.Errorf("call: %w", err)
 	}
 	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: vp8, PayloadType: 96}, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, fmt.Errorf("call: %w", err)
+		return nil, nil, fmt.Errorf("call: %w", err)
 	}
 	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
-		return nil, fmt.Errorf("call: %w", err)
+		return nil, nil, fmt.Errorf("call: %w", err)
 	}
 	ir := &interceptor.Registry{}
 	if err := webrtc.ConfigureNack(m, ir); err != nil {
-		return nil, fmt.Errorf("call: %w", err)
+		return nil, nil, fmt.Errorf("call: %w", err)
 	}
 	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
-		return nil, fmt.Errorf("call: %w", err)
+		return nil, nil, fmt.Errorf("call: %w", err)
+	}
+	ips := n.IPs
+	if len(ips) == 0 {
+		ips = []string{"127.0.0.1"}
+	}
+	keep := map[string]bool{}
+	loopback := false
+	for _, s := range ips {
+		ip := net.ParseIP(s)
+		keep[ip.String()] = true
+		loopback = loopback || ip.IsLoopback()
 	}
 	var se webrtc.SettingEngine
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return keep[ip.String()] })
+	se.SetIncludeLoopbackCandidate(loopback)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetICETimeouts(3*time.Second, 6*time.Second, 500*time.Millisecond)
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
+	if len(n.PublicIPs) > 0 {
+		if err := se.SetICEAddressRewriteRules(webrtc.ICEAddressRewriteRule{External: n.PublicIPs, AsCandidateType: webrtc.ICECandidateTypeHost}); err != nil {
+			return nil, nil, fmt.Errorf("call: network public_ips: %w", err)
+		}
+	}
+	var closer io.Closer
+	if n.UDPPort != 0 {
+		var muxes []ice.UDPMux
+		closeAll := func() {
+			for _, m := range muxes {
+				_ = m.Close()
+			}
+		}
+		for _, s := range ips {
+			addr := net.JoinHostPort(s, strconv.Itoa(n.UDPPort))
+			conn, err := net.ListenPacket("udp4", addr)
+			if err != nil {
+				closeAll()
+				return nil, nil, fmt.Errorf("call: network udp_port: %w", err)
+			}
+			muxes = append(muxes, ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: conn}))
+		}
+		mux := ice.NewMultiUDPMuxDefault(muxes...)
+		se.SetICEUDPMux(mux)
+		closer = mux
+		if log != nil {
+			log.Info("call media on one UDP port", "ips", ips, "udp_port", n.UDPPort, "public_ips", n.PublicIPs)
+		}
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), closer, nil
 }
 
 func (s *SFU) newPC() (*webrtc.PeerConnection, error) {
@@ -753,6 +843,9 @@ func (s *SFU) Close() {
 	s.mu.Unlock()
 	for _, pc := range pcs {
 		s.closePC(pc)
+	}
+	if s.mux != nil {
+		_ = s.mux.Close()
 	}
 }
 

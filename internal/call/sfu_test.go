@@ -55,6 +55,13 @@ func nations(t *testing.T, connect time.Duration) (map[nation.Nation]*call.SFU, 
 // nationsExporting is nations with each SFU's Exports set to exports.
 func nationsExporting(t *testing.T, connect time.Duration, exports func(from nation.Nation, room string, to nation.Nation) bool) (map[nation.Nation]*call.SFU, *recorder) {
 	t.Helper()
+	return nationsOn(t, connect, exports, nil)
+}
+
+// nationsOn is nationsExporting with each nation's media on networks[n]
+// (the zero Network when absent).
+func nationsOn(t *testing.T, connect time.Duration, exports func(from nation.Nation, room string, to nation.Nation) bool, networks map[nation.Nation]call.Network) (map[nation.Nation]*call.SFU, *recorder) {
+	t.Helper()
 	fed := sharetest.Start(t, sharetest.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -72,7 +79,7 @@ func nationsExporting(t *testing.T, connect time.Duration, exports func(from nat
 		if exports != nil {
 			ex = func(room string, to nation.Nation) bool { return exports(n, room, to) }
 		}
-		s, err := call.New(call.Config{Nation: n, NC: fed.Conns[n], Partners: partners, ConnectTimeout: connect, OnEvent: rec.add, Logger: testLogger(t), Exports: ex,
+		s, err := call.New(call.Config{Nation: n, NC: fed.Conns[n], Partners: partners, ConnectTimeout: connect, OnEvent: rec.add, Logger: testLogger(t), Exports: ex, Network: networks[n],
 			Authorize: func(room, member string) error {
 				if room != "ops" {
 					return &call.Error{Status: http.StatusForbidden, Err: fmt.Errorf("%w: %s is not in room %q", call.ErrForbidden, member, room)}

@@ -2,6 +2,8 @@ package resilience_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +41,16 @@ func TestCallAcrossNodeProcesses(t *testing.T) {
 		var ans call.JoinResponse
 		if _, err := c.Do(ctx, n, "POST", "/api/v1/rooms/ops/call", call.JoinRequest{Type: "offer", SDP: offer}, &ans); err != nil {
 			t.Fatalf("%s joins: %v", n, err)
+		}
+		// The node's media is on the one UDP port of its calls: section.
+		want := fmt.Sprintf(" 127.0.0.1 %d typ ", c.MediaPort(n))
+		for l := range strings.Lines(ans.SDP) {
+			if strings.HasPrefix(l, "a=candidate:") && !strings.Contains(l, want) {
+				t.Errorf("%s's node offers %q, want only%s", n, strings.TrimSpace(l), want)
+			}
+		}
+		if !strings.Contains(ans.SDP, want) {
+			t.Errorf("%s's node offers no candidate on 127.0.0.1:%d", n, c.MediaPort(n))
 		}
 		if err := cl.Answer(ans.SDP); err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -68,7 +69,7 @@ type proc struct {
 	done chan struct{} // closed once the process has exited and been reaped
 }
 
-type nodePorts struct{ client, leaf, http int }
+type nodePorts struct{ client, leaf, http, media int } // media: UDP, the call SFU's one port
 
 // pairs are the leaf links: the earlier nation solicits the later one.
 var pairs = [][2]share.Nation{{share.JP, share.KR}, {share.JP, share.US}, {share.KR, share.US}}
@@ -129,7 +130,11 @@ func start(ctx context.Context, o Options) (*Cluster, error) {
 		return nil, err
 	}
 	for i, n := range share.Nations {
-		c.ports[n] = nodePorts{ports[3*i], ports[3*i+1], ports[3*i+2]}
+		media, err := freeUDPPort()
+		if err != nil {
+			return nil, err
+		}
+		c.ports[n] = nodePorts{ports[3*i], ports[3*i+1], ports[3*i+2], media}
 	}
 	for _, p := range pairs {
 		px, err := netproxy.New(fmt.Sprintf("127.0.0.1:%d", c.ports[p[1]].leaf))
@@ -177,6 +182,7 @@ func (c *Cluster) writeConfig(n share.Nation) error {
 		c.o.ScenarioStart.UTC().Format(time.RFC3339Nano), c.o.WallStart.UTC().Format(time.RFC3339Nano), c.o.Speed)
 	fmt.Fprintf(&b, "hotline:\n  keys_dir: %s\n  disabled: %v\n", filepath.Join(c.o.Dir, "hotline-keys"), c.o.NoHotline)
 	fmt.Fprintf(&b, "security:\n  users_file: %s\n", c.usersFile(n))
+	fmt.Fprintf(&b, "calls:\n  ips: [127.0.0.1]\n  udp_port: %d\n", p.media)
 	fmt.Fprintf(&b, "embedded:\n  client_listen: 127.0.0.1:%d\n  leaf_listen: 127.0.0.1:%d\n  app_password_env: TRILINK_APP_PASSWORD\n", p.client, p.leaf)
 	if ms := c.o.MaxStore[n]; ms > 0 {
 		fmt.Fprintf(&b, "  max_store: %d\n", ms)
@@ -199,6 +205,19 @@ func (c *Cluster) writeConfig(n share.Nation) error {
 		return err
 	}
 	return os.WriteFile(c.configFile(n), []byte(b.String()), 0o600)
+}
+
+// MediaPort is the UDP port that carries all of nation n's call media.
+func (c *Cluster) MediaPort(n share.Nation) int { return c.ports[n].media }
+
+// freeUDPPort returns a UDP port of 127.0.0.1 that was free a moment ago.
+func freeUDPPort() (int, error) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer pc.Close()
+	return pc.LocalAddr().(*net.UDPAddr).Port, nil
 }
 
 func (c *Cluster) usersFile(n share.Nation) string {
