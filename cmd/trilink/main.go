@@ -87,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 		fs.BoolVar(&o.XML, "xml", false, "cot: TAK protocol v0 (XML) clients instead of v1 (protobuf)")
 		fs.DurationVar(&o.AllHandsEvery, "all-hands-every", 0, "hotline: period of the FLASH to all 500 members (default 2s; negative: none)")
-		fs.StringVar(&o.Rates, "rates", "", "e2e: offered loads to try, measurements/s across the nations, comma-separated (default 500,1000,2000,5000,10000,20000)")
+		fs.StringVar(&o.Rates, "rates", "", "e2e: offered loads to try, measurements/s across the nations, comma-separated (default 500,1000,2000,2500,3000,4000,5000,10000,20000)")
 		fs.StringVar(&o.Phases, "phases", "", "e2e: phases to run, comma-separated: salvo, sustained, flood (default all)")
 		exec = func(l *slog.Logger) error {
 			if o.Name == "" && fs.NArg() == 1 {

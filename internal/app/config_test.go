@@ -9,6 +9,7 @@ import (
 
 func TestParseNodeConfig(t *testing.T) {
 	t.Setenv("TRILINK_TEST_PW", "secret")
+	t.Setenv("TRILINK_TEST_METRICS", strings.Repeat("m", 32))
 	for _, tt := range []struct {
 		name, in, wantErr string
 	}{
@@ -32,6 +33,8 @@ func TestParseNodeConfig(t *testing.T) {
 		{"bad_clock_start", "nation: jp\nhttp: 127.0.0.1:1\nalerts: exercise\nexercise_clock: {scenario_start: yesterday, wall_start: '2026-01-01T00:00:00Z', speed: 1}\nnats: {url: nats://x}\n", "exercise_clock.scenario_start"},
 		{"small_store", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  max_store: 1000\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", "embedded.max_store"},
 		{"unset_app_password", "nation: us\nhttp: 127.0.0.1:1\nembedded:\n  client_listen: a:1\n  leaf_listen: a:2\n  app_password_env: TRILINK_UNSET_XYZ\n  partners:\n    jp: {leaf_url: 'nats-leaf://h:1', password_env: TRILINK_TEST_PW}\n    kr: {leaf_url: 'nats-leaf://h:2', password_env: TRILINK_TEST_PW}\n", "embedded.app_password_env"},
+		{"metrics_token", "nation: jp\nhttp: 127.0.0.1:1\nsecurity: {metrics_token_env: TRILINK_TEST_METRICS}\nnats: {url: nats://x}\n", ""},
+		{"metrics_token_short", "nation: jp\nhttp: 127.0.0.1:1\nsecurity: {metrics_token_env: TRILINK_TEST_PW}\nnats: {url: nats://x}\n", "security.metrics_token_env: $TRILINK_TEST_PW holds 6 characters"},
 		{"calls", "nation: jp\nhttp: 127.0.0.1:1\ncalls: {ips: [10.1.0.5], udp_port: 7882, public_ips: [203.0.113.5]}\nnats: {url: nats://x}\n", ""},
 		{"calls_bad_ip", "nation: jp\nhttp: 127.0.0.1:1\ncalls: {ips: [10.1.0.500]}\nnats: {url: nats://x}\n", `calls: ips: "10.1.0.500" is not a unicast IPv4 address`},
 		{"calls_public_alone", "nation: jp\nhttp: 127.0.0.1:1\ncalls: {public_ips: [203.0.113.5]}\nnats: {url: nats://x}\n", "calls: public_ips: set ips too"},

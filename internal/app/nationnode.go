@@ -133,6 +133,7 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 		return nil, err
 	}
 	o.Auth = svc
+	o.MetricsToken = cfg.Security.metricsToken()
 	if gate != nil {
 		o.Measurements = gate.Accept
 		reg.MustRegister(gate.Collectors()...)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -36,6 +37,10 @@ type NodeSecurity struct {
 	// origins (https://ops.jp.example).
 	RPID      string   `yaml:"rp_id"`
 	RPOrigins []string `yaml:"rp_origins"`
+	// MetricsTokenEnv names the environment variable holding the bearer
+	// token /metrics asks of scrapers (at least 32 characters); unset
+	// leaves /metrics public (counts only).
+	MetricsTokenEnv string `yaml:"metrics_token_env"`
 }
 
 func (s *NodeSecurity) check(listen string) error {
@@ -57,7 +62,20 @@ func (s *NodeSecurity) check(listen string) error {
 	if s.RPID != "" && len(s.RPOrigins) == 0 {
 		return errors.New("security.rp_origins: required with rp_id (e.g. https://" + s.RPID + ")")
 	}
+	if e := s.MetricsTokenEnv; e != "" {
+		if n := len(os.Getenv(e)); n < 32 {
+			return fmt.Errorf("security.metrics_token_env: $%s holds %d characters, want at least 32 (e.g. openssl rand -hex 32)", e, n)
+		}
+	}
 	return nil
+}
+
+// metricsToken is the scrape token, or "" for public metrics.
+func (s *NodeSecurity) metricsToken() string {
+	if s.MetricsTokenEnv == "" {
+		return ""
+	}
+	return os.Getenv(s.MetricsTokenEnv)
 }
 
 // UsersPath is where a node with data directory dataDir keeps its accounts.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net"
@@ -41,10 +42,14 @@ const (
 	// SensorCert: sensors, by their client certificate over mutual TLS;
 	// no user session gives access.
 	SensorCert
+	// ScrapeToken: metrics scrapers, by the node's scrape token
+	// ([Options].MetricsToken) as a bearer token; no user session gives
+	// access.
+	ScrapeToken
 )
 
 func (a Access) String() string {
-	return [...]string{"public", "signed-in", "hotline", "admin", "sensor-certificate"}[a]
+	return [...]string{"public", "signed-in", "hotline", "admin", "sensor-certificate", "scrape-token"}[a]
 }
 
 // Allows reports whether role may call a route of access a.
@@ -79,6 +84,19 @@ func (s *server) handle(mux *http.ServeMux, pattern string, a Access, f http.Han
 	s.routes = append(s.routes, Route{pattern, a})
 	if a == Public || a == SensorCert {
 		mux.HandleFunc(pattern, f)
+		return
+	}
+	if a == ScrapeToken {
+		want := []byte(s.o.MetricsToken)
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				s.reject(w, r, http.StatusUnauthorized, "unauthenticated", "metrics need the node's scrape token as a bearer token")
+				return
+			}
+			f(w, r)
+		})
 		return
 	}
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {

@@ -333,3 +333,35 @@ func TestDisabledUserCutOff(t *testing.T) {
 		t.Fatalf("kr's official was cut off too: %d", rec.Code)
 	}
 }
+
+// With a scrape token, /metrics answers only that bearer token: not the
+// signed-out, not a wrong token, not even an administrator's session.
+func TestMetricsScrapeToken(t *testing.T) {
+	const token = "scrape-token-for-the-test-0123456789"
+	m := newMatrixNodeWith(t, httpapi.Options{Nations: share.Nations, MetricsToken: token})
+	for _, c := range []struct {
+		name, token string
+		want        int
+	}{
+		{"signed out", "", http.StatusUnauthorized},
+		{"wrong token", token + "x", http.StatusUnauthorized},
+		{"an admin's session", m.tokens["jp/admin"], http.StatusUnauthorized},
+		{"the scrape token", token, http.StatusOK},
+	} {
+		rec := m.do("GET", "/metrics", c.token)
+		if rec.Code != c.want {
+			t.Errorf("%s: %d, want %d — %s", c.name, rec.Code, c.want, rec.Body)
+		}
+		if c.want == http.StatusUnauthorized && (rec.Header().Get("WWW-Authenticate") == "" || !strings.Contains(rec.Body.String(), "scrape token")) {
+			t.Errorf("%s: refusal without WWW-Authenticate or reason: %v %s", c.name, rec.Header(), rec.Body)
+		}
+	}
+	rec := m.do("GET", "/metrics", token)
+	if want := `trilink_http_rejected_total{reason="unauthenticated",route="GET /metrics"} 3`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+	// The other public routes stay public.
+	if rec := m.do("GET", "/healthz", ""); rec.Code != http.StatusOK {
+		t.Errorf("/healthz: %d", rec.Code)
+	}
+}

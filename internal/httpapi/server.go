@@ -70,6 +70,9 @@ type Options struct {
 	// Registerer receives the handler's own metrics (refused requests);
 	// nil registers nothing.
 	Registerer prometheus.Registerer
+	// MetricsToken, when set, is the bearer token /metrics asks of
+	// scrapers; empty leaves /metrics public.
+	MetricsToken string
 }
 
 // New returns the node's HTTP handler.
@@ -86,9 +89,13 @@ func New(o Options) http.Handler {
 	mux := http.NewServeMux()
 	s.handle(mux, "GET /healthz", Public, s.healthz)
 	s.handle(mux, "GET /readyz", Public, s.readyz)
-	// /metrics is public: it holds counts, never contents or names, and a
-	// scraper has no session. Bind the node to a private network.
-	s.handle(mux, "GET /metrics", Public, promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: slogPrinter{o.Logger}}).ServeHTTP)
+	// /metrics holds counts, never contents or names, and a scraper has
+	// no session: it is public unless the node has a scrape token.
+	metricsAccess := Public
+	if o.MetricsToken != "" {
+		metricsAccess = ScrapeToken
+	}
+	s.handle(mux, "GET /metrics", metricsAccess, promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{ErrorLog: slogPrinter{o.Logger}}).ServeHTTP)
 	s.handle(mux, "GET /api/v1/status", SignedIn, s.status)
 	s.handle(mux, "GET /api/v1/live", SignedIn, s.live)
 	s.handle(mux, "GET /api/v1/events", SignedIn, s.events)

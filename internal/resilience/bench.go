@@ -253,7 +253,7 @@ func BenchE2E(ctx context.Context, cfg E2EConfig) (*E2EFigures, error) {
 		cfg.Seconds = 15
 	}
 	if len(cfg.Rates) == 0 {
-		cfg.Rates = []int{500, 1000, 2000, 5000, 10000, 20000}
+		cfg.Rates = []int{500, 1000, 2000, 2500, 3000, 4000, 5000, 10000, 20000}
 	}
 	salvo, err := SalvoMeasurements(ctx)
 	if err != nil {
