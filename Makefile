@@ -20,7 +20,7 @@ test:
 ## The packages whose fuzz targets parse outside input: measurements, hotline
 ## envelopes and receipts, audit entries, CAP, CoT, node configs, scenarios,
 ## YAML, every HTTP route, the users file, certificates and sensor ids, call
-## signalling.
+## signalling, audit checkpoints and cosignatures between nodes.
 FUZZ_EDGE = ./internal/sensor ./internal/hotline ./internal/hotline/audit ./internal/warn/cap ./internal/cot \
 	./internal/app ./internal/sim ./internal/strictyaml ./internal/httpapi ./internal/auth ./internal/pki ./internal/call
 fuzz-edge:

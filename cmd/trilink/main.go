@@ -145,12 +145,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		exec = func(*slog.Logger) error { fmt.Fprintln(stdout, "trilink", app.Version); return nil }
 	case "audit":
-		dataDir := fs.String("data", app.DefaultDataDir(), "state directory of the demo")
+		dataDir := fs.String("data", app.DefaultDataDir(), "verify: state directory of the demo, or a node's data_dir")
+		keysDir := fs.String("keys", "", "verify: the nations' audit public keys (default: beside the logs); keygen: where to write the key pair")
+		nationFlag := fs.String("nation", "", "keygen: the nation whose key pair to make")
 		exec = func(*slog.Logger) error {
-			if fs.NArg() != 1 || fs.Arg(0) != "verify" {
-				return &app.UsageError{Err: errors.New("usage: trilink audit verify [--data DIR]")}
+			switch {
+			case fs.NArg() == 1 && fs.Arg(0) == "verify":
+				return app.VerifyAudit(*dataDir, *keysDir, stdout)
+			case fs.NArg() == 1 && fs.Arg(0) == "keygen":
+				return app.AuditKeygen(*keysDir, *nationFlag, stdout)
 			}
-			return app.VerifyAudit(*dataDir, stdout)
+			return &app.UsageError{Err: errors.New("usage: trilink audit verify [--data DIR] [--keys DIR] | trilink audit keygen --keys DIR --nation N")}
 		}
 	case "pki":
 		// The subcommand parses its own flags.

@@ -29,7 +29,7 @@ func TestAuditVerifyDemoLogs(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var out bytes.Buffer
-		_ = app.VerifyAudit(data, &out)
+		_ = app.VerifyAudit(data, "", &out)
 		if strings.Contains(out.String(), "trilink/jp/audit: ") && !strings.Contains(out.String(), "trilink/jp/audit: 0 entries") &&
 			!strings.Contains(out.String(), "cosigned by all three up to 0") {
 			break
@@ -43,7 +43,7 @@ func TestAuditVerifyDemoLogs(t *testing.T) {
 	<-done
 	d.Close()
 	var out bytes.Buffer
-	if err := app.VerifyAudit(data, &out); err != nil {
+	if err := app.VerifyAudit(data, "", &out); err != nil {
 		t.Fatalf("verify after a clean stop: %v\n%s", err, out.String())
 	}
 	t.Logf("%s", out.String())
@@ -58,7 +58,7 @@ func TestAuditVerifyDemoLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	err = app.VerifyAudit(data, &out)
+	err = app.VerifyAudit(data, "", &out)
 	if err == nil || !strings.Contains(out.String(), "TAMPERED") || !strings.Contains(out.String(), "entry") {
 		t.Fatalf("a flipped byte went unnoticed: %v\n%s", err, out.String())
 	}

@@ -80,6 +80,13 @@ type NodeConfig struct {
 		// Disabled runs the node without the hotline.
 		Disabled bool `yaml:"disabled"`
 	} `yaml:"hotline"`
+	// Audit: KeysDir holds the nations' audit public keys (<n>.pub) and
+	// this nation's private key (<n>.key, made on first start if missing);
+	// default <data_dir>/audit. `trilink audit keygen` makes a nation's
+	// pair; each node needs the partners' .pub files.
+	Audit struct {
+		KeysDir string `yaml:"keys_dir"`
+	} `yaml:"audit"`
 	// Calls is where the node's call media (its SFU) flows: the local
 	// addresses browsers and partners' SFUs reach (default 127.0.0.1 only),
 	// one UDP port for all of it (default an ephemeral port per
@@ -222,4 +229,12 @@ func (c *NodeConfig) check() error {
 // callNetwork is the Calls section as the SFU's network.
 func (c *NodeConfig) callNetwork() call.Network {
 	return call.Network{IPs: c.Calls.IPs, UDPPort: c.Calls.UDPPort, PublicIPs: c.Calls.PublicIPs}
+}
+
+// auditKeysDir is where the node's audit keys are.
+func (c *NodeConfig) auditKeysDir() string {
+	if c.Audit.KeysDir != "" {
+		return c.Audit.KeysDir
+	}
+	return auditDir(c.DataDir)
 }

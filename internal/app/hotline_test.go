@@ -183,7 +183,7 @@ func TestDemoHotlineAPI(t *testing.T) {
 	}
 	stop()
 	var out bytes.Buffer
-	if err := app.VerifyAudit(data, &out); err != nil {
+	if err := app.VerifyAudit(data, "", &out); err != nil {
 		t.Fatalf("audit verify: %v\n%s", err, out.String())
 	}
 }

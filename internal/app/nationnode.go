@@ -61,17 +61,19 @@ func pictureOptions(o *httpapi.Options, pictures map[share.Nation]*Picture) {
 // members' terminals, the store watch, and the HTTP API and console for
 // its one nation.
 type NationNode struct {
-	Node    *Node
-	sys     *System
-	picture *Picture
-	hotline *Hotline // nil when disabled
-	calls   *Calls   // nil without the hotline
-	watch   *storeWatch
-	hub     *httpapi.Hub
-	ln      net.Listener
-	h       http.Handler
-	log     *slog.Logger
-	scheme  string // of the HTTP listener: http, or https with security.tls
+	Node     *Node
+	sys      *System
+	picture  *Picture
+	hotline  *Hotline // nil when disabled
+	calls    *Calls   // nil without the hotline
+	audit    *auditKeeper
+	auditNet *auditNet
+	watch    *storeWatch
+	hub      *httpapi.Hub
+	ln       net.Listener
+	h        http.Handler
+	log      *slog.Logger
+	scheme   string // of the HTTP listener: http, or https with security.tls
 }
 
 // startNationNode starts nation n's node from cfg and opens its HTTP
@@ -90,7 +92,15 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 		c.Set(s0, w0, ec.Speed)
 		now = c.Now
 	}
+	// The nation's audit log of alerts, hotline traffic and security
+	// actions, witnessed by the partners' nodes over the backbone.
+	if nn.audit, err = openAuditOf(auditDir(cfg.DataDir), cfg.auditKeysDir(), []nation.Nation{n}); err != nil {
+		nn.Close()
+		return nil, usagef("%s: audit: %v", cfgFile, err)
+	}
+	nn.auditNet = newAuditNet(n, nn.audit, node.NC, log)
 	nn.picture = newPicture(node, nn.hub, now, log)
+	nn.picture.audit = nn.audit
 	nn.picture.probe = cfg.Probe
 	nn.picture.speed = cfg.ExerciseClock.Speed
 	if cfg.Alerts == "exercise" {
@@ -103,7 +113,7 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 		return nil, err
 	}
 	if !cfg.Hotline.Disabled {
-		if nn.hotline, err = newHotlineKeys(nn.sys, cfg.DataDir, cfg.Hotline.KeysDir, nil, nn.hub, log); err != nil {
+		if nn.hotline, err = newHotlineKeys(nn.sys, cfg.DataDir, cfg.Hotline.KeysDir, nn.audit, nn.hub, log); err != nil {
 			nn.Close()
 			return nil, err
 		}
@@ -121,13 +131,13 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 		Sensors: sensorList, Console: web.Dist}
 	pictureOptions(&o, pictures)
 	reg := newRegistry(nn.sys)
-	reg.MustRegister(nn.watch, &pictureCollector{pictures})
+	reg.MustRegister(nn.watch, &pictureCollector{pictures}, &auditCollector{nn.audit, nn.auditNet})
 	if nn.hotline != nil {
 		o.Hotline, o.Calls = nn.hotline, nn.calls
 		reg.MustRegister(&hotlineCollector{nn.hotline}, &callCollector{nn.calls})
 	}
 	o.Gatherer, o.Registerer = reg, reg
-	svc, gate, tc, err := nodeSecurity(ctx, cfg, node, func(u auth.User) { nn.calls.Expel(u.Member) }, log)
+	svc, gate, tc, err := nodeSecurity(ctx, cfg, node, nn.audit, func(u auth.User) { nn.calls.Expel(u.Member) }, log)
 	if err != nil {
 		nn.Close()
 		return nil, err
@@ -172,7 +182,7 @@ func (nn *NationNode) status(ctx context.Context) []share.NodeStatus {
 
 // Run serves until ctx ends.
 func (nn *NationNode) Run(ctx context.Context) error {
-	fns := []func(context.Context) error{nn.sys.Run, nn.picture.Run, nn.watch.Run,
+	fns := []func(context.Context) error{nn.sys.Run, nn.picture.Run, nn.watch.Run, nn.auditNet.Run,
 		func(ctx context.Context) error { return serveHTTP(ctx, nn.ln, nn.h, nn.log) },
 		func(ctx context.Context) error { return statusLoop(ctx, nn.status, nn.sys, nn.hub) }}
 	if nn.hotline != nil {
@@ -189,5 +199,8 @@ func (nn *NationNode) Close() {
 	nn.sys.Close()
 	if nn.hotline != nil {
 		nn.hotline.Close()
+	}
+	if nn.audit != nil {
+		nn.audit.Close()
 	}
 }

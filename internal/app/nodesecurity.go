@@ -88,7 +88,7 @@ func (s *NodeSecurity) UsersPath(dataDir string) string {
 
 // nodeSecurity opens the node's accounts and, with TLS, its HTTPS
 // configuration and sensor gate.
-func nodeSecurity(ctx context.Context, cfg *NodeConfig, node *Node, onDisable func(auth.User), log *slog.Logger) (*auth.Service, *SensorGate, *tls.Config, error) {
+func nodeSecurity(ctx context.Context, cfg *NodeConfig, node *Node, keeper *auditKeeper, onDisable func(auth.User), log *slog.Logger) (*auth.Service, *SensorGate, *tls.Config, error) {
 	sec := &cfg.Security
 	users, err := auth.OpenUsers(sec.UsersPath(cfg.DataDir))
 	if err != nil {
@@ -98,7 +98,7 @@ func nodeSecurity(ctx context.Context, cfg *NodeConfig, node *Node, onDisable fu
 		log.Warn("no accounts: create an administrator with `trilink user add --users " + sec.UsersPath(cfg.DataDir) + " --nation " + cfg.Nation + " --role admin --name NAME`")
 	}
 	svc, err := auth.New(auth.Config{Users: users, RPID: sec.RPID, RPOrigins: sec.RPOrigins,
-		Audit: securityAudit(users.Get, nil, log), OnDisable: onDisable})
+		Audit: securityAudit(users.Get, keeper, log), OnDisable: onDisable})
 	if err != nil {
 		return nil, nil, nil, usagef("security: %v", err)
 	}

@@ -150,6 +150,15 @@ func start(ctx context.Context, o Options) (*Cluster, error) {
 			return c, err
 		}
 	}
+	// Each nation's audit key pair, as each nation would make its own and
+	// hand its public key to the partners (one directory here).
+	for _, n := range share.Nations {
+		out, err := exec.CommandContext(ctx, c.o.Binary, "audit", "keygen", "--keys", c.AuditKeysDir(), "--nation", n.String()).CombinedOutput()
+		if err != nil {
+			c.Close()
+			return c, fmt.Errorf("resilience: audit keygen %s: %v: %s", n, err, out)
+		}
+	}
 	// The accepting nations first, so that the first dials succeed; the
 	// first node also writes the shared hotline keys.
 	for _, n := range []share.Nation{share.US, share.KR, share.JP} {
@@ -183,6 +192,7 @@ func (c *Cluster) writeConfig(n share.Nation) error {
 	fmt.Fprintf(&b, "hotline:\n  keys_dir: %s\n  disabled: %v\n", filepath.Join(c.o.Dir, "hotline-keys"), c.o.NoHotline)
 	fmt.Fprintf(&b, "security:\n  users_file: %s\n", c.usersFile(n))
 	fmt.Fprintf(&b, "calls:\n  ips: [127.0.0.1]\n  udp_port: %d\n", p.media)
+	fmt.Fprintf(&b, "audit:\n  keys_dir: %s\n", c.AuditKeysDir())
 	fmt.Fprintf(&b, "embedded:\n  client_listen: 127.0.0.1:%d\n  leaf_listen: 127.0.0.1:%d\n  app_password_env: TRILINK_APP_PASSWORD\n", p.client, p.leaf)
 	if ms := c.o.MaxStore[n]; ms > 0 {
 		fmt.Fprintf(&b, "  max_store: %d\n", ms)
@@ -206,6 +216,12 @@ func (c *Cluster) writeConfig(n share.Nation) error {
 	}
 	return os.WriteFile(c.configFile(n), []byte(b.String()), 0o600)
 }
+
+// AuditKeysDir holds the three nations' audit keys.
+func (c *Cluster) AuditKeysDir() string { return filepath.Join(c.o.Dir, "audit-keys") }
+
+// DataDir is nation n's node's data directory.
+func (c *Cluster) DataDir(n share.Nation) string { return c.dataDir(n) }
 
 // MediaPort is the UDP port that carries all of nation n's call media.
 func (c *Cluster) MediaPort(n share.Nation) int { return c.ports[n].media }
