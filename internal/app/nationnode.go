@@ -66,6 +66,7 @@ type NationNode struct {
 	picture  *Picture
 	hotline  *Hotline // nil when disabled
 	calls    *Calls   // nil without the hotline
+	auth     *auth.Service
 	audit    *auditKeeper
 	auditNet *auditNet
 	watch    *storeWatch
@@ -142,7 +143,7 @@ func startNationNode(ctx context.Context, n share.Nation, cfg *NodeConfig, cfgFi
 		nn.Close()
 		return nil, err
 	}
-	o.Auth = svc
+	o.Auth, nn.auth = svc, svc
 	o.MetricsToken = cfg.Security.metricsToken()
 	if gate != nil {
 		o.Measurements = gate.Accept
@@ -182,7 +183,7 @@ func (nn *NationNode) status(ctx context.Context) []share.NodeStatus {
 
 // Run serves until ctx ends.
 func (nn *NationNode) Run(ctx context.Context) error {
-	fns := []func(context.Context) error{nn.sys.Run, nn.picture.Run, nn.watch.Run, nn.auditNet.Run,
+	fns := []func(context.Context) error{nn.sys.Run, nn.picture.Run, nn.watch.Run, nn.auditNet.Run, nn.watchUsers,
 		func(ctx context.Context) error { return serveHTTP(ctx, nn.ln, nn.h, nn.log) },
 		func(ctx context.Context) error { return statusLoop(ctx, nn.status, nn.sys, nn.hub) }}
 	if nn.hotline != nil {
@@ -190,6 +191,26 @@ func (nn *NationNode) Run(ctx context.Context) error {
 	}
 	return runAll(ctx, nn.log, fns...)
 }
+
+// watchUsers takes in changes to the users file made while the node runs
+// (`trilink user disable` cuts the user off within usersPoll).
+func (nn *NationNode) watchUsers(ctx context.Context) error {
+	t := time.NewTicker(usersPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := nn.auth.ReloadUsers(); err != nil {
+				nn.log.Error("users file", "err", err)
+			}
+		}
+	}
+}
+
+// usersPoll is how often a node looks at its users file.
+const usersPoll = 2 * time.Second
 
 // Close stops the node.
 func (nn *NationNode) Close() {

@@ -20,7 +20,7 @@ subcommands:
            roles: leader, official, watch_officer, observer, admin; without
            --password-stdin a password is made and printed once
   list     name, nation, role, member, passkeys, disabled
-  disable  --name NAME     (sessions end within a second on a running node)
+  disable  --name NAME     (a running node ends the sessions within 2 s)
   enable   --name NAME
   passwd   --name NAME [--password-stdin]
 

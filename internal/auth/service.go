@@ -379,6 +379,27 @@ func (s *Service) Disable(actor, name string, disabled bool) error {
 	return nil
 }
 
+// ReloadUsers takes in changes made to the users file by others (`trilink
+// user` on a running node): users no longer let in — disabled or removed —
+// lose their sessions at once, as with Disable. Call it periodically.
+func (s *Service) ReloadUsers() error {
+	cut, err := s.cfg.Users.Reload()
+	for _, u := range cut {
+		s.mu.Lock()
+		for k, ss := range s.sessions {
+			if ss.name == u.Name {
+				delete(s.sessions, k)
+			}
+		}
+		s.mu.Unlock()
+		if s.cfg.OnDisable != nil {
+			s.cfg.OnDisable(u)
+		}
+		s.audit(Event{Action: "user-disabled", User: u.Name, Actor: "users-file", Detail: "disabled or removed in the users file"})
+	}
+	return err
+}
+
 // Passkey ceremonies (W3C WebAuthn §7). Ceremony state stays on the
 // server, named by a random id the client returns; it lives 5 minutes.
 const ceremonyTTL = 5 * time.Minute

@@ -285,3 +285,116 @@ func TestUsersFile(t *testing.T) {
 		}
 	}
 }
+
+// Changes to the users file by another process (`trilink user` on a
+// running node's file) are taken in by ReloadUsers: a disabled or removed
+// user loses their sessions; a broken file is refused and changes nothing.
+func TestReloadUsers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users.json")
+	users, err := auth.OpenUsers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cut []auth.User
+	s := newService(t, auth.Config{Users: users, OnDisable: func(u auth.User) { cut = append(cut, u) }})
+	if err := s.ReloadUsers(); err != nil || len(cut) != 0 {
+		t.Fatalf("reload of our own writes: %v, cut off %v", err, cut)
+	}
+	ops, _, err := s.Login("jp-ops", goodPassword, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader, _, err := s.Login("jp-leader", goodPassword, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another process disables jp-ops.
+	other, err := auth.OpenUsers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Update("jp-ops", func(u *auth.User) error { u.Disabled = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReloadUsers(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cut) != 1 || cut[0].Name != "jp-ops" || cut[0].Member != "jp-ops" {
+		t.Fatalf("cut off %+v, want jp-ops with its member", cut)
+	}
+	if _, err := s.Session(ops); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("jp-ops's session after the reload: %v", err)
+	}
+	if _, err := s.Session(leader); err != nil {
+		t.Fatalf("jp-leader's session after the reload: %v", err)
+	}
+	// A broken file is refused; what is in memory stays.
+	time.Sleep(10 * time.Millisecond) // a new modification time
+	if err := os.WriteFile(path, []byte("[{\"name\": \"x\"}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReloadUsers(); err == nil {
+		t.Fatal("a broken users file was taken")
+	}
+	if _, err := s.Session(leader); err != nil {
+		t.Fatalf("jp-leader's session after a broken file: %v", err)
+	}
+	// Removing a user cuts them off too.
+	time.Sleep(10 * time.Millisecond)
+	if err := os.WriteFile(path, []byte("[]"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReloadUsers(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(leader); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("a removed user's session: %v", err)
+	}
+	if len(cut) != 2 || cut[1].Name != "jp-leader" {
+		t.Fatalf("cut off %+v", cut)
+	}
+}
+
+// A change made by the node does not overwrite a change another process
+// made to the file a moment before: the node reads the file first.
+func TestChangeKeepsTheirChange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users.json")
+	users, err := auth.OpenUsers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cut []auth.User
+	s := newService(t, auth.Config{Users: users, OnDisable: func(u auth.User) { cut = append(cut, u) }})
+	tok, _, err := s.Login("jp-ops", goodPassword, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	other, err := auth.OpenUsers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Update("jp-ops", func(u *auth.User) error { u.Disabled = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// The node changes another user before its next poll.
+	if err := s.SetPassword("jp-admin", "jp-leader", goodPassword+" 2"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := auth.OpenUsers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := again.Get("jp-ops"); !u.Disabled {
+		t.Fatal("the node's change overwrote the disable made by another process")
+	}
+	if err := s.ReloadUsers(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cut) != 1 || cut[0].Name != "jp-ops" {
+		t.Fatalf("cut off %+v, want jp-ops", cut)
+	}
+	if _, err := s.Session(tok); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("jp-ops's session: %v", err)
+	}
+}

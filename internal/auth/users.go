@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,8 +91,24 @@ var (
 type Users struct {
 	path string
 
-	mu    sync.RWMutex
-	users map[string]*User
+	mu      sync.RWMutex
+	users   map[string]*User
+	stamp   fileStamp // of the file as last read or written
+	pending []User    // cut off by a reload inside a change, for the next Reload
+}
+
+// fileStamp tells whether a file changed: its modification time and size.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{fi.ModTime(), fi.Size()}
 }
 
 // NewUsers returns an empty in-memory set (the demo's).
@@ -114,7 +131,70 @@ func OpenUsers(path string) (*Users, error) {
 	if err := u.parse(b); err != nil {
 		return nil, fmt.Errorf("auth: users: %s: %w", path, err)
 	}
+	u.stamp = stampOf(path)
 	return u, nil
+}
+
+// Reload reads the file again if it changed since it was last read or
+// written here (`trilink user` on a running node's file), and returns the
+// users it no longer lets in (as they were): disabled, or gone. A file that
+// does not parse or is readable by others is refused with an error
+// naming why, and the users in memory stay as they were.
+func (u *Users) Reload() (cutOff []User, err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	cutOff, err = u.reloadLocked()
+	cutOff = append(u.pending, cutOff...)
+	u.pending = nil
+	return cutOff, err
+}
+
+// reloadLocked is Reload under u.mu.
+func (u *Users) reloadLocked() (cutOff []User, err error) {
+	if u.path == "" {
+		return nil, nil
+	}
+	st := stampOf(u.path)
+	if st == u.stamp || st == (fileStamp{}) {
+		return nil, nil
+	}
+	fi, err := os.Stat(u.path)
+	if err == nil && fi.Mode().Perm()&0o077 != 0 {
+		u.stamp = st // reported once, not every poll
+		return nil, fmt.Errorf("auth: users: %s is readable by others (mode %v); chmod 600 it — not reloaded", u.path, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(u.path)
+	if err != nil {
+		return nil, fmt.Errorf("auth: users: %w", err)
+	}
+	fresh := &Users{users: map[string]*User{}}
+	if err := fresh.parse(b); err != nil {
+		u.stamp = st
+		return nil, fmt.Errorf("auth: users: %s: %w — not reloaded", u.path, err)
+	}
+	for name, old := range u.users {
+		if old.Disabled {
+			continue
+		}
+		if nu, ok := fresh.users[name]; !ok || nu.Disabled {
+			cutOff = append(cutOff, *old)
+		}
+	}
+	u.users, u.stamp = fresh.users, st
+	slices.SortFunc(cutOff, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
+	return cutOff, nil
+}
+
+// takeChangesLocked reads the file first if someone else changed it, so
+// that a change made here does not overwrite theirs; whom it cuts off, the
+// next Reload reports.
+func (u *Users) takeChangesLocked() error {
+	cut, err := u.reloadLocked()
+	u.pending = append(u.pending, cut...)
+	if err != nil {
+		return fmt.Errorf("%w (the file changed on disk; fix it before changing users here)", err)
+	}
+	return nil
 }
 
 // parse reads a users file's contents into u.
@@ -183,6 +263,9 @@ func (s *Users) AddHashed(u User) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.takeChangesLocked(); err != nil {
+		return err
+	}
 	if _, ok := s.users[u.Name]; ok {
 		return fmt.Errorf("%w: %s", ErrUserExists, u.Name)
 	}
@@ -242,6 +325,9 @@ func (s *Users) List() []User {
 func (s *Users) Update(name string, f func(*User) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.takeChangesLocked(); err != nil {
+		return err
+	}
 	u, ok := s.users[name]
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrNoUser, name)
@@ -307,5 +393,6 @@ func (s *Users) saveLocked() error {
 	if err != nil {
 		return fmt.Errorf("auth: users: save %s: %w", s.path, err)
 	}
+	s.stamp = stampOf(s.path)
 	return nil
 }

@@ -132,3 +132,36 @@ func TestAuditWitnessedAcrossNodes(t *testing.T) {
 		t.Logf("%s", strings.TrimSpace(string(out)))
 	}
 }
+
+// TestUsersFileChangesTakeEffect: `trilink user disable` on a running
+// node's users file cuts the user off within seconds — their session ends
+// and they cannot sign in again — without a restart.
+func TestUsersFileChangesTakeEffect(t *testing.T) {
+	needBinary(t)
+	c := startCluster(t, []sensor.Measurement{{Time: time.Now()}}, 1, time.Hour, resilience.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := c.Do(ctx, share.US, "GET", "/api/v1/rooms", nil, nil); err != nil {
+		t.Fatalf("us-ops before: %v", err)
+	}
+	out, err := exec.Command(binary, "user", "disable", "--users", c.UsersFile(share.US), "--name", "us-ops").CombinedOutput()
+	if err != nil {
+		t.Fatalf("trilink user disable: %v\n%s", err, out)
+	}
+	start := time.Now()
+	for {
+		_, err := c.Do(ctx, share.US, "GET", "/api/v1/rooms", nil, nil)
+		if err != nil {
+			t.Logf("us-ops cut off %v after the file changed: %v", time.Since(start).Round(100*time.Millisecond), err)
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("us-ops still served 10 s after being disabled in the users file")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// The other nations' operations centres are untouched.
+	if _, err := c.Do(ctx, share.JP, "GET", "/api/v1/rooms", nil, nil); err != nil {
+		t.Errorf("jp-ops after us-ops was disabled: %v", err)
+	}
+}

@@ -220,6 +220,9 @@ func (c *Cluster) writeConfig(n share.Nation) error {
 // AuditKeysDir holds the three nations' audit keys.
 func (c *Cluster) AuditKeysDir() string { return filepath.Join(c.o.Dir, "audit-keys") }
 
+// UsersFile is nation n's node's users file.
+func (c *Cluster) UsersFile(n share.Nation) string { return c.usersFile(n) }
+
 // DataDir is nation n's node's data directory.
 func (c *Cluster) DataDir(n share.Nation) string { return c.dataDir(n) }
 
