@@ -360,13 +360,7 @@ func (s *Service) Disable(actor, name string, disabled bool) error {
 		return err
 	}
 	if disabled {
-		s.mu.Lock()
-		for k, ss := range s.sessions {
-			if ss.name == name {
-				delete(s.sessions, k)
-			}
-		}
-		s.mu.Unlock()
+		s.endSessions(name)
 	}
 	action := "user-enabled"
 	if disabled {
@@ -379,19 +373,24 @@ func (s *Service) Disable(actor, name string, disabled bool) error {
 	return nil
 }
 
+// endSessions ends every session of user name.
+func (s *Service) endSessions(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, ss := range s.sessions {
+		if ss.name == name {
+			delete(s.sessions, k)
+		}
+	}
+}
+
 // ReloadUsers takes in changes made to the users file by others (`trilink
 // user` on a running node): users no longer let in — disabled or removed —
 // lose their sessions at once, as with Disable. Call it periodically.
 func (s *Service) ReloadUsers() error {
 	cut, err := s.cfg.Users.Reload()
 	for _, u := range cut {
-		s.mu.Lock()
-		for k, ss := range s.sessions {
-			if ss.name == u.Name {
-				delete(s.sessions, k)
-			}
-		}
-		s.mu.Unlock()
+		s.endSessions(u.Name)
 		if s.cfg.OnDisable != nil {
 			s.cfg.OnDisable(u)
 		}

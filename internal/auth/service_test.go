@@ -286,19 +286,27 @@ func TestUsersFile(t *testing.T) {
 	}
 }
 
-// Changes to the users file by another process (`trilink user` on a
-// running node's file) are taken in by ReloadUsers: a disabled or removed
-// user loses their sessions; a broken file is refused and changes nothing.
-func TestReloadUsers(t *testing.T) {
+// fileService is newService on a users file; the slice collects the users
+// OnDisable is told of.
+func fileService(t *testing.T) (*auth.Service, string, *[]auth.User) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "users.json")
 	users, err := auth.OpenUsers(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cut []auth.User
-	s := newService(t, auth.Config{Users: users, OnDisable: func(u auth.User) { cut = append(cut, u) }})
-	if err := s.ReloadUsers(); err != nil || len(cut) != 0 {
-		t.Fatalf("reload of our own writes: %v, cut off %v", err, cut)
+	cut := &[]auth.User{}
+	return newService(t, auth.Config{Users: users, OnDisable: func(u auth.User) { *cut = append(*cut, u) }}), path, cut
+}
+
+// Changes to the users file by another process (`trilink user` on a
+// running node's file) are taken in by ReloadUsers: a disabled or removed
+// user loses their sessions; a broken file is refused and changes nothing.
+func TestReloadUsers(t *testing.T) {
+	s, path, cutOff := fileService(t)
+	cut := func() []auth.User { return *cutOff }
+	if err := s.ReloadUsers(); err != nil || len(cut()) != 0 {
+		t.Fatalf("reload of our own writes: %v, cut off %v", err, cut())
 	}
 	ops, _, err := s.Login("jp-ops", goodPassword, remote)
 	if err != nil {
@@ -319,8 +327,8 @@ func TestReloadUsers(t *testing.T) {
 	if err := s.ReloadUsers(); err != nil {
 		t.Fatal(err)
 	}
-	if len(cut) != 1 || cut[0].Name != "jp-ops" || cut[0].Member != "jp-ops" {
-		t.Fatalf("cut off %+v, want jp-ops with its member", cut)
+	if len(cut()) != 1 || cut()[0].Name != "jp-ops" || cut()[0].Member != "jp-ops" {
+		t.Fatalf("cut off %+v, want jp-ops with its member", cut())
 	}
 	if _, err := s.Session(ops); !errors.Is(err, auth.ErrNoSession) {
 		t.Fatalf("jp-ops's session after the reload: %v", err)
@@ -350,21 +358,16 @@ func TestReloadUsers(t *testing.T) {
 	if _, err := s.Session(leader); !errors.Is(err, auth.ErrNoSession) {
 		t.Fatalf("a removed user's session: %v", err)
 	}
-	if len(cut) != 2 || cut[1].Name != "jp-leader" {
-		t.Fatalf("cut off %+v", cut)
+	if len(cut()) != 2 || cut()[1].Name != "jp-leader" {
+		t.Fatalf("cut off %+v", cut())
 	}
 }
 
 // A change made by the node does not overwrite a change another process
 // made to the file a moment before: the node reads the file first.
 func TestChangeKeepsTheirChange(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "users.json")
-	users, err := auth.OpenUsers(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cut []auth.User
-	s := newService(t, auth.Config{Users: users, OnDisable: func(u auth.User) { cut = append(cut, u) }})
+	s, path, cutOff := fileService(t)
+	cut := func() []auth.User { return *cutOff }
 	tok, _, err := s.Login("jp-ops", goodPassword, remote)
 	if err != nil {
 		t.Fatal(err)
@@ -391,8 +394,8 @@ func TestChangeKeepsTheirChange(t *testing.T) {
 	if err := s.ReloadUsers(); err != nil {
 		t.Fatal(err)
 	}
-	if len(cut) != 1 || cut[0].Name != "jp-ops" {
-		t.Fatalf("cut off %+v, want jp-ops", cut)
+	if len(cut()) != 1 || cut()[0].Name != "jp-ops" {
+		t.Fatalf("cut off %+v, want jp-ops", cut())
 	}
 	if _, err := s.Session(tok); !errors.Is(err, auth.ErrNoSession) {
 		t.Fatalf("jp-ops's session: %v", err)
