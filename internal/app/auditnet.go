@@ -69,8 +69,7 @@ func auditCosignSubject(w, k nation.Nation) string {
 	return "shared." + w.String() + ".audit.cosign." + k.String()
 }
 
-// Run witnesses the partners and offers checkpoints until ctx ends, then
-// checkpoints the log once more.
+// Run witnesses the partners and offers checkpoints until ctx ends.
 func (an *auditNet) Run(ctx context.Context) error {
 	var subs []*nats.Subscription
 	defer func() {
@@ -163,7 +162,7 @@ func parseAuditCosign(b []byte) (auditCosignMsg, error) {
 
 // onCheckpoint witnesses a partner's checkpoint.
 func (an *auditNet) onCheckpoint(msg *nats.Msg) {
-	k, ok := subjectNationOf(msg.Subject)
+	k, ok := nation.OfShared(msg.Subject)
 	if !ok || k == an.me {
 		return
 	}
@@ -224,7 +223,7 @@ func (an *auditNet) answer(k nation.Nation, ans auditCosignMsg) {
 
 // onCosign takes a partner's cosignature of our checkpoint.
 func (an *auditNet) onCosign(msg *nats.Msg) {
-	w, ok := subjectNationOf(msg.Subject)
+	w, ok := nation.OfShared(msg.Subject)
 	if !ok || w == an.me {
 		return
 	}
@@ -252,17 +251,6 @@ func (an *auditNet) onCosign(msg *nats.Msg) {
 func checkpointText(note []byte) string {
 	body, _, _ := strings.Cut(string(note), "\n\n")
 	return body + "\n"
-}
-
-// subjectNationOf returns n of "shared.<n>.…".
-func subjectNationOf(subject string) (nation.Nation, bool) {
-	rest, ok := strings.CutPrefix(subject, "shared.")
-	if !ok {
-		return 0, false
-	}
-	code, _, _ := strings.Cut(rest, ".")
-	n, err := nation.Parse(code)
-	return n, err == nil
 }
 
 // Status returns, per witness, the size of our log it last cosigned, and

@@ -25,16 +25,6 @@ func trunkSubject(from, to nation.Nation, typ string) string {
 
 func rosterSubject(n nation.Nation) string { return n.SharedPrefix() + "call.roster" }
 
-// subjectNation returns the nation of a shared.<n>.… subject.
-func subjectNation(subj string) (nation.Nation, bool) {
-	parts := strings.SplitN(subj, ".", 3)
-	if len(parts) < 3 || parts[0] != "shared" {
-		return 0, false
-	}
-	n, err := nation.Parse(parts[1])
-	return n, err == nil
-}
-
 // Run links the trunks with the partners and publishes the roster until
 // ctx ends; then it closes the SFU.
 func (s *SFU) Run(ctx context.Context) error {
@@ -311,7 +301,7 @@ func (t *trunkOut) negotiate(ctx context.Context) error {
 }
 
 func (s *SFU) onAnswer(msg *nats.Msg) {
-	from, ok := subjectNation(msg.Subject)
+	from, ok := nation.OfShared(msg.Subject)
 	if !ok {
 		return
 	}
@@ -342,7 +332,7 @@ type trunkIn struct {
 // onOffer answers a partner's trunk offer, starting a new PeerConnection
 // when the partner's epoch changes.
 func (s *SFU) onOffer(msg *nats.Msg) {
-	from, ok := subjectNation(msg.Subject)
+	from, ok := nation.OfShared(msg.Subject)
 	if !ok || from == s.cfg.Nation {
 		return
 	}
@@ -507,7 +497,7 @@ func (s *SFU) rosterLoop(ctx context.Context) {
 }
 
 func (s *SFU) onRoster(msg *nats.Msg) {
-	from, ok := subjectNation(msg.Subject)
+	from, ok := nation.OfShared(msg.Subject)
 	if !ok || from == s.cfg.Nation || s.dropRosters.Load() {
 		return
 	}

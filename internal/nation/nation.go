@@ -94,3 +94,18 @@ func (n Nation) RelStream() string     { return n.Upper() + "_REL" }
 // Subject prefixes.
 func (n Nation) SharedPrefix() string  { return "shared." + n.String() + "." }
 func (n Nation) PrivatePrefix() string { return n.String() + "." }
+
+// OfShared returns the nation of a released subject shared.<n>.…: the
+// nation whose border account published it.
+func OfShared(subject string) (Nation, bool) {
+	rest, ok := strings.CutPrefix(subject, "shared.")
+	if !ok {
+		return NationUnknown, false
+	}
+	code, _, ok := strings.Cut(rest, ".")
+	if !ok {
+		return NationUnknown, false
+	}
+	n, err := Parse(code)
+	return n, err == nil
+}

@@ -49,3 +49,24 @@ func ExampleNation_RelStream() {
 	fmt.Println(nation.JP, nation.JP.RelStream(), nation.JP.SharedPrefix())
 	// Output: jp JP_REL shared.jp.
 }
+
+func TestOfShared(t *testing.T) {
+	for _, c := range []struct {
+		subject string
+		want    nation.Nation
+		ok      bool
+	}{
+		{"shared.jp.meas.r1", nation.JP, true},
+		{"shared.kr.audit.cosign.us", nation.KR, true},
+		{"shared.us.", nation.US, true},
+		{"shared.us", nation.NationUnknown, false},
+		{"shared.xx.meas", nation.NationUnknown, false},
+		{"jp.meas.r1", nation.NationUnknown, false},
+		{"", nation.NationUnknown, false},
+	} {
+		got, ok := nation.OfShared(c.subject)
+		if got != c.want || ok != c.ok {
+			t.Errorf("OfShared(%q) = %v, %v; want %v, %v", c.subject, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -84,17 +84,6 @@ func newDelivery(m *nats.Msg, path Path, now time.Time) Delivery {
 	return d
 }
 
-// originOf returns the origin nation of a released subject shared.<n>.….
-func originOf(subject string) (Nation, bool) {
-	rest, ok := strings.CutPrefix(subject, "shared.")
-	if !ok {
-		return NationUnknown, false
-	}
-	code, _, _ := strings.Cut(rest, ".")
-	n, err := ParseNation(code)
-	return n, err == nil
-}
-
 // merger merges the fast and the durable path into one sequence per
 // publisher and subject: each message once, in the publisher's order. A message that
 // arrives ahead of a gap is held until the gap is filled (from either path)

@@ -21,3 +21,6 @@ var ErrUnknownNation = nation.ErrUnknownNation
 
 // ParseNation is nation.Parse.
 func ParseNation(s string) (Nation, error) { return nation.Parse(s) }
+
+// originOf is nation.OfShared: the nation of a released subject.
+func originOf(subject string) (Nation, bool) { return nation.OfShared(subject) }
