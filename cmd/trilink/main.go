@@ -28,7 +28,8 @@ commands:
   scenarios  list the built-in scenarios
   pki        certificate authorities and certificates per nation
   user       accounts of a node (add, list, disable, enable, passwd)
-  audit      verify the hotline/alert Merkle log
+  audit      verify the hotline/alert Merkle log; make a nation's audit key pair (keygen)
+  hotline    make a nation's member devices' keys for its node (keygen)
   bench      print performance figures (backbone, sim, warn, estimator, hotline, cot, calls, e2e)
   version    print the version
 
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	logJSON := fs.Bool("log-json", false, "log as JSON (for production) instead of text")
 	var exec func(*slog.Logger) error
-	if cmd == "audit" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if (cmd == "audit" || cmd == "hotline") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		// "verify" may come before or after the flags.
 		args = append(args[1:], args[0])
 	}
@@ -157,6 +158,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			return &app.UsageError{Err: errors.New("usage: trilink audit verify [--data DIR] [--keys DIR] | trilink audit keygen --keys DIR --nation N")}
 		}
+	case "hotline":
+		keysDir := fs.String("keys", "", "where to write the keys (the node's hotline.keys_dir)")
+		nationFlag := fs.String("nation", "", "the nation whose member devices' keys to make")
+		exec = func(*slog.Logger) error {
+			if fs.NArg() != 1 || fs.Arg(0) != "keygen" {
+				return &app.UsageError{Err: errors.New("usage: trilink hotline keygen --keys DIR --nation N")}
+			}
+			return app.HotlineKeygen(*keysDir, *nationFlag, stdout)
+		}
 	case "pki":
 		// The subcommand parses its own flags.
 		pkiArgs := args
@@ -179,7 +189,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if cmd != "bench" && cmd != "audit" && fs.NArg() > 0 {
+	if cmd != "bench" && cmd != "audit" && cmd != "hotline" && fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "trilink %s: unexpected argument %q\n", cmd, fs.Arg(0))
 		return 2
 	}

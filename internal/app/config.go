@@ -69,13 +69,10 @@ type NodeConfig struct {
 	// Hotline configures the node's hotline exchange and its members'
 	// terminals.
 	Hotline struct {
-		// KeysDir holds the roster's device keys. Test and exercise mode
-		// only: every node of a loopback federation points at the same
-		// directory (written once by `trilink node --init-hotline-keys`)
-		// and uses its own nation's private keys from it; a deployment
-		// gives each node only its own keys and the partners' public keys.
-		// Empty: <data_dir>/hotline/keys, which only works for a node whose
-		// partners run in the same data directory (the demo).
+		// KeysDir holds this nation's member devices' keys (made by
+		// `trilink hotline keygen`, or on first start if missing) and the
+		// partners' devices' public keys (their *.pub files); the node
+		// refuses to start without those. Empty: <data_dir>/hotline/keys.
 		KeysDir string `yaml:"keys_dir"`
 		// Disabled runs the node without the hotline.
 		Disabled bool `yaml:"disabled"`

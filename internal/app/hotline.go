@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -99,54 +102,143 @@ func machineDevice(n nation.Nation) hotline.DeviceID {
 	return hotline.DeviceID(n.String() + "-ops-node")
 }
 
-// loadDeviceKeys reads device id's keys from dir, making them on first use.
+// loadDeviceKeys reads device id's keys from dir, making them (and the
+// public half, <id>.pub, to hand to the partners) on first use.
 func loadDeviceKeys(dir string, id hotline.DeviceID) (*hotline.DeviceKeys, error) {
 	path := filepath.Join(dir, string(id)+".key")
-	if b, err := os.ReadFile(path); err == nil {
-		k, err := hotline.UnmarshalDeviceKeys(b)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		k, err := hotline.GenerateDeviceKeys(id)
 		if err != nil {
-			return nil, fmt.Errorf("hotline keys %s: %w", path, err)
+			return nil, err
 		}
-		return k, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	k, err := hotline.GenerateDeviceKeys(id)
-	if err != nil {
-		return nil, err
-	}
-	b, err := k.MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	// Several nodes may share a keys directory (loopback federations in
-	// tests): write aside and link into place, so that the first writer
-	// wins and nobody reads a half-written file.
-	tmp, err := os.CreateTemp(dir, string(id)+".tmp*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, err
-	}
-	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
-		return loadDeviceKeys(dir, id)
+		kb, err := k.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		// Several nodes may share a keys directory (loopback federations
+		// in tests): the first writer wins.
+		if err := writeFirst(path, kb, 0o600); err != nil {
+			return nil, err
+		}
+		if b, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
 	} else if err != nil {
+		return nil, err
+	}
+	k, err := hotline.UnmarshalDeviceKeys(b)
+	if err != nil {
+		return nil, fmt.Errorf("hotline keys %s: %w", path, err)
+	}
+	pb, err := marshalDevice(k.Public())
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFirst(filepath.Join(dir, string(id)+".pub"), pb, 0o644); err != nil {
 		return nil, err
 	}
 	return k, nil
 }
 
-// demoDirectory builds the roster with keys kept under dir.
-func demoDirectory(dir string) (*hotline.Directory, map[hotline.DeviceID]*hotline.DeviceKeys, error) {
+// devicePub is the file form of a device's public keys (<id>.pub).
+type devicePub struct {
+	ID   hotline.DeviceID `json:"id"`
+	KEM  []byte           `json:"kem"`  // HPKE X25519 public key
+	Sign []byte           `json:"sign"` // Ed25519 public key
+}
+
+func marshalDevice(d hotline.Device) ([]byte, error) {
+	b, err := json.MarshalIndent(devicePub{ID: d.ID, KEM: d.KEM, Sign: d.Sign}, "", "  ")
+	return append(b, '\n'), err
+}
+
+// parseDevice reads a device's public keys, as a partner handed them over.
+func parseDevice(b []byte, want hotline.DeviceID) (hotline.Device, error) {
+	var p devicePub
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&p); err != nil {
+		return hotline.Device{}, err
+	}
+	switch {
+	case p.ID != want:
+		return hotline.Device{}, fmt.Errorf("id %q, want %q", p.ID, want)
+	case len(p.KEM) != 32:
+		return hotline.Device{}, fmt.Errorf("kem: %d bytes, want 32", len(p.KEM))
+	case len(p.Sign) != ed25519.PublicKeySize:
+		return hotline.Device{}, fmt.Errorf("sign: %d bytes, want %d", len(p.Sign), ed25519.PublicKeySize)
+	}
+	return hotline.Device{ID: p.ID, KEM: p.KEM, Sign: ed25519.PublicKey(p.Sign)}, nil
+}
+
+// loadDevicePublic reads a partner's device's public keys from dir.
+func loadDevicePublic(dir string, id hotline.DeviceID, n nation.Nation) (hotline.Device, error) {
+	path := filepath.Join(dir, string(id)+".pub")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		// A keys directory of an earlier version, shared by a loopback
+		// exercise, holds the partners' private keys but no .pub: take
+		// the public half and nothing else.
+		if kb, kerr := os.ReadFile(filepath.Join(dir, string(id)+".key")); kerr == nil {
+			if k, kerr := hotline.UnmarshalDeviceKeys(kb); kerr == nil {
+				return k.Public(), nil
+			}
+		}
+		return hotline.Device{}, fmt.Errorf("%s is missing: on %s's side run `trilink hotline keygen --keys DIR --nation %s` and copy its *.pub files here", path, n, n)
+	}
+	if err != nil {
+		return hotline.Device{}, err
+	}
+	d, err := parseDevice(b, id)
+	if err != nil {
+		return hotline.Device{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
+}
+
+// HotlineKeygen makes nation n's member devices' keys in dir (those
+// missing) and says which files to give the partners' nodes.
+func HotlineKeygen(dir, n string, stdout io.Writer) error {
+	nn, err := nation.Parse(n)
+	if err != nil {
+		return usagef("--nation: %v", err)
+	}
+	if dir == "" {
+		return usagef("--keys: required")
+	}
+	count := 0
+	for _, id := range rosterDevices(nn) {
+		if _, err := loadDeviceKeys(dir, id); err != nil {
+			return err
+		}
+		count++
+	}
+	fmt.Fprintf(stdout, "%s's %d hotline devices: private keys %s/%s-*.key (0600, this node only); give %s/%s-*.pub to the partners' nodes (their hotline.keys_dir)\n",
+		nn, count, dir, nn, dir, nn)
+	return nil
+}
+
+// rosterDevices lists nation n's member devices in the roster.
+func rosterDevices(n nation.Nation) []hotline.DeviceID {
+	var ids []hotline.DeviceID
+	for _, r := range demoRoster {
+		id := hotline.MemberID(n.String() + "-" + r.suffix)
+		ids = append(ids, consoleDevice(id))
+		if r.suffix == "ops" {
+			ids = append(ids, machineDevice(n))
+		}
+	}
+	return ids
+}
+
+// demoDirectory builds the roster with keys kept under dir: the private
+// keys of the nations in own (made on first use), the partners' devices'
+// public keys only.
+func demoDirectory(dir string, own []nation.Nation) (*hotline.Directory, map[hotline.DeviceID]*hotline.DeviceKeys, error) {
 	keys := map[hotline.DeviceID]*hotline.DeviceKeys{}
 	var members []hotline.Member
 	rooms := map[hotline.RoomID]*hotline.Room{}
@@ -165,6 +257,14 @@ func demoDirectory(dir string) (*hotline.Directory, map[hotline.DeviceID]*hotlin
 				devs = append(devs, machineDevice(n))
 			}
 			for _, d := range devs {
+				if !slices.Contains(own, n) {
+					pub, err := loadDevicePublic(dir, d, n)
+					if err != nil {
+						return nil, nil, err
+					}
+					m.Devices = append(m.Devices, pub)
+					continue
+				}
 				k, err := loadDeviceKeys(dir, d)
 				if err != nil {
 					return nil, nil, err
@@ -198,7 +298,11 @@ func newHotlineKeys(sys *System, dataDir, keysDir string, keeper *auditKeeper, h
 	if keysDir == "" {
 		keysDir = filepath.Join(root, "keys")
 	}
-	dir, keys, err := demoDirectory(keysDir)
+	var own []nation.Nation
+	for _, node := range sys.Nodes {
+		own = append(own, node.Nation)
+	}
+	dir, keys, err := demoDirectory(keysDir, own)
 	if err != nil {
 		return nil, fmt.Errorf("hotline roster: %w", err)
 	}

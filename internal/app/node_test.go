@@ -55,19 +55,22 @@ func TestEmbeddedNodesFederate(t *testing.T) {
 	var wg sync.WaitGroup
 	outs := map[share.Nation]*syncBuffer{}
 	errs := make(chan error, 3)
-	// Each nation's audit key pair; every node needs the partners' public
-	// keys.
-	auditKeys := filepath.Join(dir, "audit-keys")
+	// Each nation's audit key pair and hotline device keys; every node
+	// needs the partners' public keys (one directory here).
+	auditKeys, hotlineKeys := filepath.Join(dir, "audit-keys"), filepath.Join(dir, "hotline-keys")
 	for _, n := range share.Nations {
 		if err := app.AuditKeygen(auditKeys, n.String(), io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := app.HotlineKeygen(hotlineKeys, n.String(), io.Discard); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// us first, then kr, then jp: accepting nations before their dialers.
 	for _, n := range []share.Nation{share.US, share.KR, share.JP} {
 		var b strings.Builder
-		fmt.Fprintf(&b, "nation: %s\nhttp: 127.0.0.1:%d\ndata_dir: %s\naudit: {keys_dir: %s}\nembedded:\n  client_listen: 127.0.0.1:%d\n  leaf_listen: 127.0.0.1:%d\n  partners:\n",
-			n, httpPort(n), filepath.Join(dir, n.String()), auditKeys, client(n), leaf(n))
+		fmt.Fprintf(&b, "nation: %s\nhttp: 127.0.0.1:%d\ndata_dir: %s\naudit: {keys_dir: %s}\nhotline: {keys_dir: %s}\nembedded:\n  client_listen: 127.0.0.1:%d\n  leaf_listen: 127.0.0.1:%d\n  partners:\n",
+			n, httpPort(n), filepath.Join(dir, n.String()), auditKeys, hotlineKeys, client(n), leaf(n))
 		for _, p := range n.Partners() {
 			fmt.Fprintf(&b, "    %s: {leaf_url: \"nats-leaf://127.0.0.1:%d\", password_env: %s}\n", p, leaf(p), envName(n, p))
 		}

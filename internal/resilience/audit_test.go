@@ -124,7 +124,7 @@ func TestAuditWitnessedAcrossNodes(t *testing.T) {
 	}
 	c.Close()
 	for _, n := range share.Nations {
-		out, err := exec.Command(binary, "audit", "verify", "--data", c.DataDir(n), "--keys", c.AuditKeysDir()).CombinedOutput()
+		out, err := exec.Command(binary, "audit", "verify", "--data", c.DataDir(n), "--keys", c.AuditKeysDir(n)).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), ": OK") {
 			t.Errorf("trilink audit verify of %s's node: %v\n%s", n, err, out)
 			continue

@@ -150,17 +150,11 @@ func start(ctx context.Context, o Options) (*Cluster, error) {
 			return c, err
 		}
 	}
-	// Each nation's audit key pair, as each nation would make its own and
-	// hand its public key to the partners (one directory here).
-	for _, n := range share.Nations {
-		out, err := exec.CommandContext(ctx, c.o.Binary, "audit", "keygen", "--keys", c.AuditKeysDir(), "--nation", n.String()).CombinedOutput()
-		if err != nil {
-			c.Close()
-			return c, fmt.Errorf("resilience: audit keygen %s: %v: %s", n, err, out)
-		}
+	if err := c.makeKeys(ctx); err != nil {
+		c.Close()
+		return c, err
 	}
-	// The accepting nations first, so that the first dials succeed; the
-	// first node also writes the shared hotline keys.
+	// The accepting nations first, so that the first dials succeed.
 	for _, n := range []share.Nation{share.US, share.KR, share.JP} {
 		if err := c.startProc(n); err != nil {
 			c.Close()
@@ -189,10 +183,10 @@ func (c *Cluster) writeConfig(n share.Nation) error {
 	fmt.Fprintf(&b, "nation: %s\nhttp: 127.0.0.1:%d\ndata_dir: %s\nalerts: exercise\nprobe: %v\n", n, p.http, c.dataDir(n), c.o.Probe)
 	fmt.Fprintf(&b, "exercise_clock:\n  scenario_start: %s\n  wall_start: %s\n  speed: %v\n",
 		c.o.ScenarioStart.UTC().Format(time.RFC3339Nano), c.o.WallStart.UTC().Format(time.RFC3339Nano), c.o.Speed)
-	fmt.Fprintf(&b, "hotline:\n  keys_dir: %s\n  disabled: %v\n", filepath.Join(c.o.Dir, "hotline-keys"), c.o.NoHotline)
+	fmt.Fprintf(&b, "hotline:\n  keys_dir: %s\n  disabled: %v\n", c.keysDir(n, "hotline"), c.o.NoHotline)
 	fmt.Fprintf(&b, "security:\n  users_file: %s\n", c.usersFile(n))
 	fmt.Fprintf(&b, "calls:\n  ips: [127.0.0.1]\n  udp_port: %d\n", p.media)
-	fmt.Fprintf(&b, "audit:\n  keys_dir: %s\n", c.AuditKeysDir())
+	fmt.Fprintf(&b, "audit:\n  keys_dir: %s\n", c.AuditKeysDir(n))
 	fmt.Fprintf(&b, "embedded:\n  client_listen: 127.0.0.1:%d\n  leaf_listen: 127.0.0.1:%d\n  app_password_env: TRILINK_APP_PASSWORD\n", p.client, p.leaf)
 	if ms := c.o.MaxStore[n]; ms > 0 {
 		fmt.Fprintf(&b, "  max_store: %d\n", ms)
@@ -217,8 +211,47 @@ func (c *Cluster) writeConfig(n share.Nation) error {
 	return os.WriteFile(c.configFile(n), []byte(b.String()), 0o600)
 }
 
-// AuditKeysDir holds the three nations' audit keys.
-func (c *Cluster) AuditKeysDir() string { return filepath.Join(c.o.Dir, "audit-keys") }
+// keysDir is nation n's directory of kind ("hotline" or "audit") keys: its
+// own private keys and the partners' public keys.
+func (c *Cluster) keysDir(n share.Nation, kind string) string {
+	return filepath.Join(c.o.Dir, "keys-"+n.String(), kind)
+}
+
+// AuditKeysDir holds nation n's audit key and the partners' public keys.
+func (c *Cluster) AuditKeysDir(n share.Nation) string { return c.keysDir(n, "audit") }
+
+// makeKeys makes each nation's hotline device keys and audit key pair in
+// its own directories, with `trilink hotline|audit keygen` as each nation
+// would, and hands every nation's public keys (*.pub) to the partners: no
+// node holds another nation's private keys.
+func (c *Cluster) makeKeys(ctx context.Context) error {
+	for _, kind := range []string{"hotline", "audit"} {
+		for _, n := range share.Nations {
+			out, err := exec.CommandContext(ctx, c.o.Binary, kind, "keygen", "--keys", c.keysDir(n, kind), "--nation", n.String()).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("resilience: %s keygen %s: %v: %s", kind, n, err, out)
+			}
+		}
+		for _, n := range share.Nations {
+			pubs, err := filepath.Glob(filepath.Join(c.keysDir(n, kind), n.String()+"*.pub"))
+			if err != nil || len(pubs) == 0 {
+				return fmt.Errorf("resilience: %s keys of %s: no .pub files (%v)", kind, n, err)
+			}
+			for _, p := range n.Partners() {
+				for _, f := range pubs {
+					b, err := os.ReadFile(f)
+					if err != nil {
+						return err
+					}
+					if err := os.WriteFile(filepath.Join(c.keysDir(p, kind), filepath.Base(f)), b, 0o644); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
 
 // UsersFile is nation n's node's users file.
 func (c *Cluster) UsersFile(n share.Nation) string { return c.usersFile(n) }
