@@ -1,16 +1,18 @@
 package estimate_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
 	"github.com/trilink/trilink/internal/ballistic/estimate"
+	"github.com/trilink/trilink/internal/geo"
 	"github.com/trilink/trilink/internal/sensor"
 )
 
 // trackedUntil runs a filter over a simulated flight's measurements up to
 // a time after launch and returns it with the measurements that follow.
-func trackedUntil(b *testing.B, name string, after time.Duration) (*estimate.Filter, []sensor.Measurement) {
+func trackedUntil(b testing.TB, name string, after time.Duration) (*estimate.Filter, []sensor.Measurement) {
 	b.Helper()
 	fl, ms := mustSimulate(b, name, 1)
 	init, k := initPlots(ms)
@@ -88,6 +90,49 @@ func BenchmarkPredictImpact(b *testing.B) {
 				}
 			}
 			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/op")
+		})
+	}
+}
+
+// The cubature points are integrated to 1e-6 (they only spread the
+// impact), the mean to 1e-8: the samples agree with integrating everything
+// to 1e-8 within 10 m — a tenth of the smallest 95 % ellipse axis here
+// (108 m) — and the ellipse's axes within 5 m, at every phase.
+func TestSpreadToleranceAgrees(t *testing.T) {
+	for _, c := range []struct {
+		name, scenario string
+		after          time.Duration
+	}{
+		{"IRBM early", "2022-10-04-irbm-overflight", 250 * time.Second},
+		{"IRBM late", "2022-10-04-irbm-overflight", 900 * time.Second},
+		{"ICBM", "2022-11-18-hwasong17-lofted", 400 * time.Second},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, _ := trackedUntil(t, c.scenario, c.after)
+			fast, _, err := f.PredictImpact(time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keep := *estimate.SpreadOptions
+			*estimate.SpreadOptions = estimate.IPPOptions
+			tight, _, err := f.PredictImpact(time.Minute)
+			*estimate.SpreadOptions = keep
+			if err != nil {
+				t.Fatal(err)
+			}
+			worst := 0.0
+			for i := range fast.Samples {
+				worst = max(worst, float64(geo.Distance(fast.Samples[i].ECEF(), tight.Samples[i].ECEF())))
+			}
+			if worst > 10 {
+				t.Errorf("a cubature point's impact moved %.1f m", worst)
+			}
+			a1, b1 := fast.Ellipse.Major, fast.Ellipse.Minor
+			a2, b2 := tight.Ellipse.Major, tight.Ellipse.Minor
+			if math.Abs(float64(a1-a2)) > 5 || math.Abs(float64(b1-b2)) > 5 {
+				t.Errorf("95 %% ellipse %.0f × %.0f m, %.0f × %.0f m with everything at 1e-8", a1, b1, a2, b2)
+			}
+			t.Logf("samples within %.2f m; ellipse %.0f × %.0f m", worst, a1, b1)
 		})
 	}
 }

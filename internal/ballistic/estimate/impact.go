@@ -97,6 +97,12 @@ func pathOf(t0 time.Time, tr *ballistic.Trajectory) []PathPoint {
 // tight enough for metre-level impacts.
 var ippOptions = ballistic.Options{RelTol: 1e-8, AbsTol: 1e-2, Sample: -1, Span: 6 * time.Hour}
 
+// spreadOptions integrate the cubature points, which only spread the
+// impact about the mean's: their impacts stay within 10 m of a 1e-8
+// integration (TestSpreadToleranceAgrees), far below the smallest 95 %
+// ellipse, for 37 % less time per prediction.
+var spreadOptions = ballistic.Options{RelTol: 1e-6, AbsTol: 1, Sample: -1, Span: 6 * time.Hour}
+
 // predictImpact propagates the mean and the cubature points of the free
 // flight (position, velocity and ln α; in the free-acceleration modes the
 // acceleration is dropped and ln α takes its prior) to the ground, and
@@ -131,12 +137,12 @@ func (f *Filter) predictImpact(pathStep time.Duration) (*Impact, *ballistic.Traj
 	var ts [maxPts]float64
 	for i := 0; i < 2*n; i++ {
 		s, m := stateOf(&pts[i])
-		tr, err := ballistic.Propagate(m, s, 0, ippOptions)
+		tr, err := ballistic.Propagate(m, s, 0, spreadOptions)
 		if err != nil {
 			return nil, mean, err
 		}
 		if tr.Impact == nil {
-			return nil, mean, fmt.Errorf("%w: a cubature point stays up for %v", ErrNoImpact, ippOptions.Span)
+			return nil, mean, fmt.Errorf("%w: a cubature point stays up for %v", ErrNoImpact, spreadOptions.Span)
 		}
 		ecef[i] = tr.Impact.R
 		ts[i] = tr.Impact.T.Seconds()

@@ -1,0 +1,7 @@
+package estimate
+
+// For the black-box tests: the integration settings of impact prediction.
+var (
+	SpreadOptions = &spreadOptions
+	IPPOptions    = ippOptions
+)
