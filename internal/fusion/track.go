@@ -371,6 +371,16 @@ func kinAt(f *estimate.Filter, t time.Time) (kin, bool) {
 // the 0.9999 χ²₆ gate of each other.
 func sameObject(a, b kin) bool {
 	d := []float64{a.r.X - b.r.X, a.r.Y - b.r.Y, a.r.Z - b.r.Z, a.v.X - b.v.X, a.v.Y - b.v.Y, a.v.Z - b.v.Z}
+	// dᵀS⁻¹d ≥ |d|²/λmax(S) ≥ |d|²/tr(S): two objects far apart for their
+	// covariances (distinct missiles) are told apart without factorizing.
+	var dd, tr float64
+	for i, x := range d {
+		dd += x * x
+		tr += a.p[i][i] + b.p[i][i]
+	}
+	if tr > 0 && dd >= chi2Six*tr {
+		return false
+	}
 	sum := mat.NewSymDense(6, nil)
 	for i := 0; i < 6; i++ {
 		for j := i; j < 6; j++ {
@@ -418,11 +428,25 @@ const dupWindow = 5 * time.Second
 // track is merged into the older (its event disappears from the picture).
 func (s *state) mergeDuplicates(cfg *Config, t time.Time, updated []*track) {
 	var drop []*track
+	// Each track's state at t is predicted once per scan, not once per pair.
+	type kinOK struct {
+		k  kin
+		ok bool
+	}
+	memo := map[*track]kinOK{}
+	kinOf := func(tr *track) (kin, bool) {
+		m, seen := memo[tr]
+		if !seen {
+			m.k, m.ok = kinAt(tr.f, t)
+			memo[tr] = m
+		}
+		return m.k, m.ok
+	}
 	for _, a := range updated {
 		if a.state.ended() {
 			continue
 		}
-		ka, ok := kinAt(a.f, t)
+		ka, ok := kinOf(a)
 		if !ok {
 			continue
 		}
@@ -434,7 +458,7 @@ func (s *state) mergeDuplicates(cfg *Config, t time.Time, updated []*track) {
 			if b.seq < a.seq {
 				old, young = b, a
 			}
-			kb, ok := kinAt(b.f, t)
+			kb, ok := kinOf(b)
 			if !ok || !sameObject(ka, kb) {
 				delete(old.dup, young.id)
 				continue
