@@ -105,7 +105,7 @@ func loadAuditKeys(dir string, own []nation.Nation, create bool) (audit.Keys, ma
 		pubFile := filepath.Join(dir, n.String()+".pub")
 		b, err := os.ReadFile(pubFile)
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("audit key of %s: %s is missing (`trilink audit keygen --nation %s` makes it on %s's side; copy the .pub here)", n, pubFile, n, n)
+			return nil, nil, fmt.Errorf("audit key of %s: %s is missing (on %s's side `trilink audit keygen --keys DIR --nation %s` makes it; copy the .pub here)", n, pubFile, n, n)
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("audit key of %s: %w", n, err)
