@@ -127,33 +127,34 @@ func loadAuditKeys(dir string, own []nation.Nation, create bool) (audit.Keys, ma
 // makeAuditKey writes nation n's audit key pair into dir unless it is
 // there. Several nodes of a loopback exercise may share dir: each file is
 // written aside and linked into place, so the first writer wins and nobody
-// reads half a file.
+// reads half a file, and the public key is derived from the private key
+// that won.
 func makeAuditKey(dir string, n nation.Nation) error {
 	keyFile := filepath.Join(dir, n.String()+".key")
-	if _, err := os.Stat(keyFile); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(keyFile); errors.Is(err, os.ErrNotExist) {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		if err := writeFirst(keyFile, []byte(hex.EncodeToString(priv.Seed())+"\n"), 0o600); err != nil {
+			return err
+		}
+	} else if err != nil {
 		return err
 	}
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	b, err := os.ReadFile(keyFile)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+	seed, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return fmt.Errorf("%s: not an ed25519 seed", keyFile)
 	}
-	// The public key first: a reader that finds the private key finds its
-	// public key too.
-	for _, f := range []struct {
-		path, text string
-		mode       os.FileMode
-	}{
-		{filepath.Join(dir, n.String()+".pub"), hex.EncodeToString(pub) + "\n", 0o644},
-		{keyFile, hex.EncodeToString(priv.Seed()) + "\n", 0o600},
-	} {
-		if err := writeFirst(f.path, []byte(f.text), f.mode); err != nil {
-			return err
-		}
-	}
-	return nil
+	pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
+	return writeFirst(filepath.Join(dir, n.String()+".pub"), []byte(hex.EncodeToString(pub)+"\n"), 0o644)
 }
 
 // writeFirst writes b to path unless path exists, atomically.
