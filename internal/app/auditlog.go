@@ -16,6 +16,7 @@ import (
 
 	"github.com/trilink/trilink/internal/hotline/audit"
 	"github.com/trilink/trilink/internal/nation"
+	"github.com/trilink/trilink/internal/share"
 )
 
 // auditKeeper keeps each nation's audit log (RFC 6962-style Merkle log of
@@ -468,4 +469,20 @@ func (a *auditKeeper) addCosignature(w, k nation.Nation, cosigned []byte) (uint6
 	key := [2]nation.Nation{w, k}
 	a.last[key] = max(a.last[key], cp.Size)
 	return cp.Size, nil
+}
+
+// status is keeper k's log size and how far each partner has cosigned it
+// (refused: the forks of each partner's log this node refused, if known).
+func (a *auditKeeper) status(k nation.Nation, refused map[nation.Nation]int) *share.AuditStatus {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := a.logs[k]
+	if l == nil {
+		return nil
+	}
+	st := &share.AuditStatus{Entries: l.Size(), Witnesses: []share.AuditWitness{}}
+	for _, w := range k.Partners() {
+		st.Witnesses = append(st.Witnesses, share.AuditWitness{Partner: w, Cosigned: a.last[[2]nation.Nation{w, k}], ForksRefused: refused[w]})
+	}
+	return st
 }

@@ -174,9 +174,11 @@ func (nn *NationNode) Addr() net.Addr { return nn.ln.Addr() }
 // and the store's state.
 func (nn *NationNode) status(ctx context.Context) []share.NodeStatus {
 	st := nn.sys.Status(ctx)
+	_, refused := nn.auditNet.Status()
 	for i := range st {
 		ps := nn.picture.Agreement()
 		st[i].Picture = &ps
+		st[i].Audit = nn.audit.status(st[i].Nation, refused)
 	}
 	return st
 }

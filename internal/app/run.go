@@ -93,6 +93,9 @@ func (d *Demo) status(ctx context.Context) []share.NodeStatus {
 			ps := p.Agreement()
 			st[i].Picture = &ps
 		}
+		if d.audit != nil {
+			st[i].Audit = d.audit.status(st[i].Nation, nil)
+		}
 	}
 	return st
 }

@@ -113,6 +113,27 @@ func TestAuditWitnessedAcrossNodes(t *testing.T) {
 		}
 	}
 	after := waitWitnessed(t, c, map[share.Nation]uint64{share.KR: before[share.KR] + 3})
+	// The node's status says the same, for the console's status page.
+	for _, n := range share.Nations {
+		var st struct {
+			Nations []share.NodeStatus `json:"nations"`
+		}
+		if _, err := c.Do(ctx, n, "GET", "/api/v1/status", nil, &st); err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Nations) != 1 || st.Nations[0].Audit == nil {
+			t.Fatalf("%s's status has no audit: %+v", n, st)
+		}
+		a := st.Nations[0].Audit
+		if a.Entries < after[n] || len(a.Witnesses) != 2 {
+			t.Errorf("%s's status audit %+v, want at least %d entries and two witnesses", n, a, after[n])
+		}
+		for _, w := range a.Witnesses {
+			if w.Cosigned == 0 || w.ForksRefused != 0 {
+				t.Errorf("%s's status: witness %+v", n, w)
+			}
+		}
+	}
 	if after[share.KR] <= before[share.KR] {
 		t.Errorf("kr's log did not grow across the restart: %d then %d", before[share.KR], after[share.KR])
 	}

@@ -38,6 +38,23 @@ type NodeStatus struct {
 	// Picture, when fusion runs on the node, is its picture's digest and
 	// how it compares with the partners'.
 	Picture *PictureStatus `json:"picture,omitempty"`
+	// Audit, when the node keeps the nation's audit log, is its size and
+	// how far each partner's node has cosigned it.
+	Audit *AuditStatus `json:"audit,omitempty"`
+}
+
+// AuditStatus is a nation's audit log and its witnessing by the partners.
+type AuditStatus struct {
+	Entries   uint64         `json:"entries"`
+	Witnesses []AuditWitness `json:"witnesses"`
+}
+
+// AuditWitness is how far a partner's node has cosigned the log, and how
+// many of that partner's checkpoints this node refused as forks.
+type AuditWitness struct {
+	Partner      Nation `json:"partner"`
+	Cosigned     uint64 `json:"cosigned"`
+	ForksRefused int    `json:"forks_refused"`
 }
 
 // PictureStatus is a node's picture digest and its agreement with partners.

@@ -33,10 +33,21 @@ function render(data) {
       streams.append(el("tr", {}, el("td", {}, s.name), el("td", { class: "num" }, s.messages.toLocaleString()),
         el("td", { class: "num" }, s.bytes.toLocaleString()), el("td", { class: "num" }, s.msgs_per_s.toFixed(1))));
     }
+    let audit = "";
+    if (n.audit) {
+      const a = n.audit;
+      const all = a.witnesses.every((w) => w.cosigned === a.entries);
+      const forks = a.witnesses.reduce((s, w) => s + w.forks_refused, 0);
+      audit = el("div", { class: "audit", "data-audit": all ? "witnessed" : "behind" },
+        `audit log: ${a.entries.toLocaleString()} entries; cosigned by `,
+        a.witnesses.map((w) => `${w.partner} up to ${w.cosigned.toLocaleString()}`).join(", "), " ",
+        el("span", { class: "badge " + (all ? "ready" : "notready") }, all ? "witnessed" : "not yet witnessed"),
+        forks ? el("span", { class: "badge notready" }, `${forks} partner checkpoints refused as forks`) : "");
+    }
     main.append(el("section", { "data-nation": n.nation },
       el("h2", {}, `${names[n.nation] || n.nation} (${n.nation})`, el("span", { class: "badge " + (n.ready ? "ready" : "notready") }, n.ready ? "ready" : "not ready")),
       n.why ? el("div", { class: "why" }, n.why) : "",
-      links, streams));
+      links, streams, audit));
   }
   document.getElementById("summary").textContent = `${ready} of ${data.nations.length} nations ready · ${new Date(data.time).toLocaleTimeString()}`;
 }
