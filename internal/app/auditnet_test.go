@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trilink/trilink/internal/auth"
 	"github.com/trilink/trilink/internal/hotline/audit"
 	"github.com/trilink/trilink/internal/nation"
 	"github.com/trilink/trilink/internal/share/sharetest"
@@ -167,5 +168,36 @@ func TestAuditKeeperRecordsOnce(t *testing.T) {
 	k.Append(nation.KR, audit.KindSecurity, nation.KR, time.Unix(1700000000, 2), "login:kr-ops", []byte("a"))
 	if got := k.Size(nation.KR); got != 6 {
 		t.Fatalf("two events at different times recorded as one: size %d, want 6", got)
+	}
+}
+
+// A failed sign-in with a name that is no account is a security event of
+// the nation whose node was tried: it goes into that nation's log. The
+// demo, serving all three, only logs it.
+func TestUnknownNameAudited(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range nation.Nations {
+		if err := makeAuditKey(dir, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k, err := openAuditOf(dir, dir, []nation.Nation{nation.KR})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	none := func(string) (auth.User, bool) { return auth.User{}, false }
+	ev := auth.Event{Action: "login-failed", User: "mallory", Remote: "192.0.2.7", Time: time.Unix(1700000000, 0)}
+	securityAudit(none, k, nation.NationUnknown, slog.New(slog.DiscardHandler))(ev)
+	if got := k.Size(nation.KR); got != 0 {
+		t.Fatalf("the demo's sink recorded an unknown name: size %d", got)
+	}
+	securityAudit(none, k, nation.KR, slog.New(slog.DiscardHandler))(ev)
+	if got := k.Size(nation.KR); got != 1 {
+		t.Fatalf("kr's node did not record a failed sign-in as mallory: size %d", got)
+	}
+	e, err := k.logs[nation.KR].Entry(0)
+	if err != nil || e.Kind != audit.KindSecurity || e.Ref != "login-failed:mallory" {
+		t.Fatalf("entry %+v, %v", e, err)
 	}
 }

@@ -74,7 +74,7 @@ func demoAuth(ln net.Addr, keeper *auditKeeper, onDisable func(auth.User), log *
 		}
 	}
 	_, port, _ := net.SplitHostPort(ln.String())
-	svc, err := auth.New(auth.Config{Users: users, LoopbackOnly: true, Audit: securityAudit(users.Get, keeper, log), OnDisable: onDisable,
+	svc, err := auth.New(auth.Config{Users: users, LoopbackOnly: true, Audit: securityAudit(users.Get, keeper, nation.NationUnknown, log), OnDisable: onDisable,
 		RPID: "localhost", RPOrigins: []string{"http://localhost:" + port, "https://localhost:" + port}})
 	if err != nil {
 		return nil, DemoLogins{}, err
@@ -101,8 +101,11 @@ func demoPassword() (string, error) {
 }
 
 // securityAudit returns the sink of auth events: the log, and the user's
-// nation's Merkle audit log (keeper may be nil).
-func securityAudit(users func(string) (auth.User, bool), keeper *auditKeeper, log *slog.Logger) func(auth.Event) {
+// nation's Merkle audit log (keeper may be nil). Events of names that are
+// no account (failed sign-ins with a made-up name) go to home's log: the
+// nation whose node was tried; home is NationUnknown in the demo, which
+// serves all three, and such events are then only logged.
+func securityAudit(users func(string) (auth.User, bool), keeper *auditKeeper, home nation.Nation, log *slog.Logger) func(auth.Event) {
 	return func(e auth.Event) {
 		lvl := slog.LevelInfo
 		if strings.HasSuffix(e.Action, "failed") || strings.Contains(e.Action, "warning") {
@@ -119,7 +122,10 @@ func securityAudit(users func(string) (auth.User, bool), keeper *auditKeeper, lo
 			n = a.Nation
 		}
 		if !n.Valid() {
-			return // an unknown name: logged above, no nation's log to hold it
+			n = home
+		}
+		if !n.Valid() {
+			return // an unknown name on the demo: logged above, no one nation's log to hold it
 		}
 		b, _ := json.Marshal(e)
 		keeper.Append(n, audit.KindSecurity, n, e.Time, e.Action+":"+e.User, b)

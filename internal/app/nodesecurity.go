@@ -98,7 +98,7 @@ func nodeSecurity(ctx context.Context, cfg *NodeConfig, node *Node, keeper *audi
 		log.Warn("no accounts: create an administrator with `trilink user add --users " + sec.UsersPath(cfg.DataDir) + " --nation " + cfg.Nation + " --role admin --name NAME`")
 	}
 	svc, err := auth.New(auth.Config{Users: users, RPID: sec.RPID, RPOrigins: sec.RPOrigins,
-		Audit: securityAudit(users.Get, keeper, log), OnDisable: onDisable})
+		Audit: securityAudit(users.Get, keeper, node.Nation, log), OnDisable: onDisable})
 	if err != nil {
 		return nil, nil, nil, usagef("security: %v", err)
 	}
