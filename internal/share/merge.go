@@ -252,8 +252,16 @@ func (g *merger) expire(now time.Time) []Delivery {
 		if st.next != 0 && lowest < st.next {
 			panic("share: merger holds a message below its next sequence") // offer never leaves one
 		}
-		if st.next != 0 && lowest > st.next {
-			st.missing = append(st.missing, seqRange{st.next, lowest - 1})
+		base := st.next
+		if base == 0 {
+			// No message of this publisher was delivered yet, and the
+			// durable path, which would say where its history starts, has
+			// not spoken within maxHold (a loaded or just started node):
+			// what comes before the lowest held is still welcome, from 1.
+			base = 1
+		}
+		if lowest > base {
+			st.missing = append(st.missing, seqRange{base, lowest - 1})
 			if len(st.missing) > 1024 { // bounded: the oldest gaps are given up
 				st.missing = st.missing[len(st.missing)-1024:]
 			}

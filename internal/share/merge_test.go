@@ -74,6 +74,32 @@ func TestMergerReleasesAfterMaxHoldAndMarksLate(t *testing.T) {
 	}
 }
 
+// The fast path brings a publisher's second message to a receiver that
+// missed the first (it subscribed in between) and whose durable path is
+// slower than MaxHold: the second goes out after MaxHold, and the first,
+// when the durable path brings it, is delivered Late — not dropped as a
+// duplicate. (Seen under load: a partner's alert never listed.)
+func TestMergerLateBaseAfterRelease(t *testing.T) {
+	t0 := time.Unix(100, 0)
+	g := newMerger(time.Second)
+	if out, _ := g.offer(dlv("p", 2, PathFast, t0)); len(out) != 0 {
+		t.Fatal("a message of an unknown publisher's history delivered before MaxHold")
+	}
+	if out := g.expire(t0.Add(2 * time.Second)); !equal(seqsOf(out), []uint64{2}) {
+		t.Fatalf("after MaxHold: %v, want [2]", seqsOf(out))
+	}
+	out, dup := g.offer(dlv("p", 1, PathDurable, t0.Add(3*time.Second)))
+	if len(dup) != 0 || len(out) != 1 || out[0].Seq != 1 || !out[0].Late {
+		t.Fatalf("the first message after the release: %+v dup=%v, want it delivered once, Late", out, dup)
+	}
+	if _, dup := g.offer(dlv("p", 1, PathFast, t0)); len(dup) != 1 {
+		t.Fatal("a second copy of the late first message not a duplicate")
+	}
+	if out, _ := g.offer(dlv("p", 3, PathDurable, t0.Add(4*time.Second))); !equal(seqsOf(out), []uint64{3}) {
+		t.Fatalf("the next message: %v, want [3]", seqsOf(out))
+	}
+}
+
 // A property test: whatever the fast path drops and however the two paths
 // interleave, every message comes out exactly once and in order.
 func TestMergerRandomInterleavings(t *testing.T) {
