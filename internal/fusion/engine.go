@@ -277,7 +277,13 @@ func (e *Engine) process(ready []sensor.Measurement, clockTo time.Time) {
 		clockTo = e.st.clock
 	}
 	replay := ready
-	if len(ready) > 0 && len(e.done) > 0 && !groupLess(&e.done[len(e.done)-1], &ready[0]) {
+	// Late data: older than what was processed, or older than the clock
+	// the picture was already advanced to (it came after its instant had
+	// passed — delayed beyond the reorder window, or held by a partition
+	// before this nation had processed anything). Processed as it is, it
+	// would meet a state that has timed out what it would have kept alive.
+	late := len(ready) > 0 && (len(e.done) > 0 && !groupLess(&e.done[len(e.done)-1], &ready[0]) || e.st.clock.After(ready[0].Time))
+	if late {
 		// Late data: back to the last checkpoint wholly before it — before
 		// it in the order of measurements, and with the picture's clock
 		// not yet past it (an Advance between groups moves the clock on,
