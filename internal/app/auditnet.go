@@ -176,12 +176,7 @@ func (an *auditNet) onCheckpoint(msg *nats.Msg) {
 		return
 	}
 	var ans auditCosignMsg
-	var lastSize uint64
-	if last := w.Last(k); last != nil {
-		if cp, err := audit.ParseCheckpoint(checkpointText(last)); err == nil {
-			lastSize = cp.Size
-		}
-	}
+	lastSize := cosignedSize(w, k)
 	proof := m.Proofs[an.me.String()]
 	cp, perr := audit.ParseCheckpoint(checkpointText([]byte(m.Checkpoint)))
 	if perr == nil && lastSize > 0 && cp.Size > lastSize && len(proof) == 0 {
@@ -205,12 +200,18 @@ func (an *auditNet) onCheckpoint(msg *nats.Msg) {
 	} else {
 		ans.Cosigned = string(cos)
 	}
+	ans.LastSize = cosignedSize(w, k) // after this cosignature, if any
+	an.answer(k, ans)
+}
+
+// cosignedSize is the size of keeper k's log that witness w last cosigned.
+func cosignedSize(w *audit.Witness, k nation.Nation) uint64 {
 	if last := w.Last(k); last != nil {
 		if cp, err := audit.ParseCheckpoint(checkpointText(last)); err == nil {
-			ans.LastSize = cp.Size
+			return cp.Size
 		}
 	}
-	an.answer(k, ans)
+	return 0
 }
 
 // answer sends our answer to keeper k's checkpoint.

@@ -45,11 +45,7 @@ func auditNodes(t *testing.T, keys string) (map[nation.Nation]*auditKeeper, map[
 		go func() { defer wg.Done(); _ = an.Run(c) }()
 	}
 	base := t.TempDir()
-	for _, n := range nation.Nations {
-		if err := makeAuditKey(keys, n); err != nil {
-			t.Fatal(err)
-		}
-	}
+	auditKeys(t, keys)
 	for _, n := range nation.Nations {
 		start(n, filepath.Join(base, n.String()))
 	}
@@ -65,6 +61,16 @@ func auditNodes(t *testing.T, keys string) (map[nation.Nation]*auditKeeper, map[
 		start(n, dir)
 	}
 	return keepers, nets, restart
+}
+
+// auditKeys makes the three nations' audit key pairs in dir.
+func auditKeys(t *testing.T, dir string) {
+	t.Helper()
+	for _, n := range nation.Nations {
+		if err := makeAuditKey(dir, n); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func appendN(k *auditKeeper, n nation.Nation, count int, what string) {
@@ -140,11 +146,7 @@ func FuzzAuditMessages(f *testing.F) {
 // A keeper reopened on its log records what a restart replays only once.
 func TestAuditKeeperRecordsOnce(t *testing.T) {
 	dir := t.TempDir()
-	for _, n := range nation.Nations {
-		if err := makeAuditKey(dir, n); err != nil {
-			t.Fatal(err)
-		}
-	}
+	auditKeys(t, dir)
 	k, err := openAuditOf(dir, dir, []nation.Nation{nation.KR})
 	if err != nil {
 		t.Fatal(err)
@@ -176,11 +178,7 @@ func TestAuditKeeperRecordsOnce(t *testing.T) {
 // demo, serving all three, only logs it.
 func TestUnknownNameAudited(t *testing.T) {
 	dir := t.TempDir()
-	for _, n := range nation.Nations {
-		if err := makeAuditKey(dir, n); err != nil {
-			t.Fatal(err)
-		}
-	}
+	auditKeys(t, dir)
 	k, err := openAuditOf(dir, dir, []nation.Nation{nation.KR})
 	if err != nil {
 		t.Fatal(err)
